@@ -1,0 +1,82 @@
+"""Slow, plain NumPy skip-gram with negative sampling, for checking the kernels.
+
+Written for clarity, one pair at a time, with the same random stream as the
+kernels (the 48-bit LCG of word2vec.c, top 32 bits per draw), so that on one
+thread both must produce the same vectors up to float32 rounding.
+"""
+
+import numpy as np
+
+LCG_MULT, LCG_INC, LCG_MASK = 25214903917, 11, (1 << 48) - 1
+
+
+class Lcg:
+    def __init__(self, state: int):
+        self.state = int(state)
+
+    def bits32(self) -> int:
+        self.state = (self.state * LCG_MULT + LCG_INC) & LCG_MASK
+        return self.state >> 16
+
+    def below(self, n: int) -> int:
+        """Uniform integer in [0, n) by multiply-shift of the 32 bits."""
+        return (self.bits32() * n) >> 32
+
+
+def sigmoid(x):
+    x = np.float32(min(max(x, -6.0), 6.0))
+    return np.float32(1.0) / (np.float32(1.0) + np.exp(-x, dtype=np.float32))
+
+
+def pair_step(w_in, w_out, context, targets, alpha):
+    """Gradient step for input row ``context`` against ``targets`` (centre first).
+
+    Returns the pair's loss -log s(x.y_pos) - sum log s(-x.y_neg), each term taken
+    just before that target's update.
+    """
+    x = w_in[context]
+    grad = np.zeros_like(x)
+    loss = 0.0
+    for k, t in enumerate(targets):
+        if k > 0 and t == targets[0]:
+            continue
+        label = 1.0 if k == 0 else 0.0
+        p = sigmoid(x @ w_out[t])
+        loss -= float(np.log(p if k == 0 else 1.0 - p))
+        g = np.float32((label - p) * alpha)
+        grad += g * w_out[t]
+        w_out[t] += g * x
+    w_in[context] += grad
+    return loss
+
+
+def keep_sentence(sentence, keep, rng):
+    """Subsampling: words with a threshold below 2**32 survive a 32-bit draw below it."""
+    return [w for w in sentence if keep[w] >= 1 << 32 or rng.bits32() < keep[w]]
+
+
+def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state):
+    """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
+    rng = Lcg(state)
+    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
+    loss, n_pairs = 0.0, 0
+    for s in range(len(offsets) - 1):
+        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
+        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+        for i, j in window_pairs(kept, window, rng):
+            targets = [kept[i]] + [noise[rng.below(len(noise))] for _ in range(negative)]
+            loss += pair_step(w_in, w_out, kept[j], targets, alpha)
+            n_pairs += 1
+    return loss, n_pairs, rng.state
+
+
+def window_pairs(sentence, window, rng):
+    """Yield (centre, context) positions; each centre draws its reach in [1, window].
+
+    A generator, so window and noise draws interleave as in the kernel.
+    """
+    for i in range(len(sentence)):
+        reach = window - rng.below(window)
+        for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)):
+            if j != i:
+                yield i, j

@@ -1,0 +1,105 @@
+"""Kernels against tests/reference.py, plus statistics of the random draws."""
+
+import numpy as np
+import pytest
+import reference
+
+from wordvec import _kernels
+from wordvec.vocab import Vocab
+
+
+def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
+    rng = np.random.default_rng(seed)
+    counts = np.sort(rng.integers(1, 50, n_words))[::-1].copy()
+    vocab = Vocab([f"w{i}" for i in range(n_words)], counts)
+    ids = rng.integers(0, n_words, n_tokens).astype(np.int32)
+    offsets = np.array([0, 7, 8, 30, 41, 60], dtype=np.int64)
+    w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    w_out = (rng.random((n_words, dim), dtype=np.float32) * 0.1).astype(np.float32)
+    return ids, offsets, w_in, w_out, vocab.keep_thresholds(0.05), vocab.noise_table(bits=10)
+
+
+@pytest.mark.parametrize("window, negative", [(1, 1), (3, 5), (5, 2)])
+def test_train_block_matches_reference(window, negative):
+    ids, offsets, w_in, w_out, keep, noise = _setup()
+    alphas = np.array([0.5, 0.1])  # large rates so that any divergence would show
+    ref_in, ref_out = w_in.copy(), w_out.copy()
+    loss, pairs, state = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise,
+                                              window, negative, alphas, 12345)
+    ref_loss, ref_pairs, ref_state = reference.train_block(
+        ids, offsets, ref_in, ref_out, keep, noise, window, negative, alphas, 12345)
+    assert (pairs, state) == (ref_pairs, ref_state)
+    assert pairs > 50
+    np.testing.assert_allclose(w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(w_out, ref_out, atol=1e-5)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_sgns_gradient_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    w_in = rng.normal(0, 0.3, (4, 6)).astype(np.float32)
+    w_out = rng.normal(0, 0.3, (4, 6)).astype(np.float32)
+    targets = np.array([1, 2, 3], dtype=np.int32)
+    alpha = np.float32(1e-3)
+    before = w_in[0].astype(np.float64).copy()
+    _kernels.sgns_update(w_in[0], w_out.copy(), targets, alpha, np.empty(6, np.float32))
+    step = (w_in[0] - before) / alpha  # the update is -alpha * dLoss/dx
+    for d in range(6):
+        eps = np.zeros(6)
+        eps[d] = 1e-3
+        up = _loss64(before + eps, w_out, targets)
+        down = _loss64(before - eps, w_out, targets)
+        assert -step[d] == pytest.approx((up - down) / 2e-3, abs=2e-3)
+
+
+def _loss64(x, w_out, targets):
+    def log_sig(z):
+        return -np.log1p(np.exp(-z))
+    out = w_out.astype(np.float64)
+    return -log_sig(x @ out[targets[0]]) - sum(log_sig(-(x @ out[t])) for t in targets[1:])
+
+
+def test_noise_draws_follow_count_power():
+    counts = np.array([5000, 1200, 400, 90, 30, 8, 5])
+    vocab = Vocab([str(i) for i in range(7)], counts)
+    targets = np.empty(1_000_001, dtype=np.int32)
+    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets)
+    freq = np.bincount(targets[1:], minlength=7) / 1_000_000
+    expected = counts**0.75 / (counts**0.75).sum()
+    assert np.abs(freq - expected).max() < 2e-3
+
+
+def test_subsampling_keep_rate_matches_formula():
+    vocab = Vocab(["a", "b"], np.array([9000, 1000]))
+    keep = vocab.keep_thresholds(1e-2)
+    sent = np.zeros(1_000_000, dtype=np.int32)  # a million copies of word 0
+    n, _ = _kernels.subsample(sent, keep, 42, np.empty(len(sent), np.int32))
+    f = 0.9
+    expected = (np.sqrt(f / 1e-2) + 1) * 1e-2 / f
+    assert n / len(sent) == pytest.approx(expected, abs=2e-3)
+
+
+def test_window_never_crosses_sentences():
+    """Ten two-word sentences, window 50: each centre word has exactly one context."""
+    ids = np.arange(20, dtype=np.int32) % 4
+    offsets = np.arange(0, 21, 2, dtype=np.int64)
+    w_in = np.full((4, 4), 0.1, dtype=np.float32)
+    w_out = np.zeros((4, 4), dtype=np.float32)
+    keep = np.full(4, 1 << 32, dtype=np.int64)
+    noise = np.arange(4, dtype=np.int32)
+    _, pairs, _ = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise, 50, 1,
+                                       np.array([0.025, 0.025]), 1)
+    assert pairs == 20  # a window reaching into the next sentence would add pairs
+
+
+def test_reference_window_pairs_stay_in_range():
+    rng = reference.Lcg(5)
+    pairs = list(reference.window_pairs([7, 8, 9], 2, rng))
+    assert all(0 <= j < 3 and j != i and abs(i - j) <= 2 for i, j in pairs)
+
+
+def test_block_bounds_split_tokens_evenly():
+    offsets = np.array([0, 10, 20, 30, 40], dtype=np.int64)
+    assert _kernels.block_bounds(offsets, 2).tolist() == [0, 2, 4]
+    assert _kernels.block_bounds(offsets, 1).tolist() == [0, 4]
+    assert _kernels.block_bounds(np.zeros(1, np.int64), 2).tolist() == [0, 0, 0]

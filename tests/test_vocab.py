@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from wordvec import vocab as vocab_mod
+from wordvec.vocab import Vocab, build_vocab, count_and_spool, encode
+
+# Hand-worked corpus. Counts: the 3, cat 2, sat 2, on 1, mat 1, dog 1, a 1.
+# min_count=2 keeps the, cat, sat; ties (cat, sat: 2) go by word, so the ids are
+# the=0, cat=1, sat=2. Encoded: [0 1 2 0] [0 2] [1] with offsets [0, 4, 6, 7];
+# the "on mat" tokens and the "dog" and "a" tokens are out of vocabulary.
+SENTENCES = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat"], ["a", "cat"]]
+
+
+def _raw(tmp_path, sentences=SENTENCES, max_vocab_size=100):
+    return count_and_spool(iter(sentences), tmp_path, max_vocab_size)
+
+
+def test_hand_worked_counts_ids_and_encoding(tmp_path):
+    raw = _raw(tmp_path)
+    assert raw.n_tokens == 11 and raw.n_sentences == 3
+    assert {w: int(raw.counts[i]) for w, i in raw.index.items()} == {
+        "the": 3, "cat": 2, "sat": 2, "on": 1, "mat": 1, "dog": 1, "a": 1}
+    vocab = build_vocab(raw, min_count=2)
+    assert vocab.words == ["the", "cat", "sat"]
+    assert vocab.counts.tolist() == [3, 2, 2]
+    ids, offsets = encode(raw, vocab, tmp_path, chunk=4)  # chunks cut through sentences
+    assert np.asarray(ids).tolist() == [0, 1, 2, 0, 0, 2, 1]
+    assert offsets.tolist() == [0, 4, 6, 7]
+
+
+def test_max_vocab_and_sentences_left_empty(tmp_path):
+    raw = _raw(tmp_path)
+    vocab = build_vocab(raw, min_count=1, max_vocab=2)
+    assert vocab.words == ["the", "cat"]
+    ids, offsets = encode(raw, vocab, tmp_path)
+    assert np.asarray(ids).tolist() == [0, 1, 0, 0, 1]
+    assert offsets.tolist() == [0, 3, 4, 5]
+
+
+def test_pruning_while_counting_drops_rare_entries(tmp_path, monkeypatch):
+    monkeypatch.setattr(vocab_mod, "FLUSH_TOKENS", 4)
+    common = [["king", "queen"]] * 20
+    rare = [[f"rare{i}", f"odd{i}"] for i in range(30)]
+    sentences = [s for pair in zip(common, rare) for s in pair] + common[:10]
+    raw = _raw(tmp_path, sentences, max_vocab_size=5)
+    assert raw.pruned > 0
+    assert len(raw.index) <= 5 + 4  # may overshoot by one flush of new words
+    vocab = build_vocab(raw, min_count=5)
+    assert vocab.words == ["king", "queen"]
+    assert vocab.counts.tolist() == [30, 30]  # frequent words never lose counts
+
+
+def test_keep_thresholds_follow_word2vec_formula():
+    vocab = Vocab(["the", "cat", "sat"], np.array([3, 2, 2]))
+    f = 3 / 7  # frequency of "the" among vocabulary tokens
+    expected = (np.sqrt(f / 0.1) + 1) * 0.1 / f  # = 0.71638...
+    thresholds = vocab.keep_thresholds(0.1)
+    assert thresholds[0] == pytest.approx(expected * 2**32, abs=1)
+    assert 0.7163 < thresholds[0] / 2**32 < 0.7164
+    assert (vocab.keep_thresholds(0.0) == 2**32).all()  # sample 0: keep everything
+    assert (Vocab(["x"], np.array([5])).keep_thresholds(0.5) == 2**32).all()  # capped at 1
+
+
+def test_noise_table_shares_match_count_power():
+    counts = np.array([1000, 300, 50, 7, 1])
+    table = Vocab(list("abcde"), counts).noise_table(bits=16)
+    share = np.bincount(table, minlength=5) / len(table)
+    expected = counts**0.75 / (counts**0.75).sum()
+    assert np.abs(share - expected).max() < 1 / 2**16

@@ -1,0 +1,242 @@
+"""Numba kernels for skip-gram with negative sampling (SGNS). Private: use ``trainer.py``.
+
+Every function here takes arrays and scalars only, and raises nothing: the caller
+checks dtypes, shapes and ranges first. Weights are float32 C-contiguous, ids
+int32, offsets and RNG states int64.
+
+Roles follow word2vec.c: for a pair (centre word, context word) the *input* vector
+is the context word's row of ``w_in`` and the *output* vectors are rows of
+``w_out`` for the centre word (label 1) and for the noise words (label 0).
+Mikolov et al. 2013, "Distributed Representations of Words and Phrases and their
+Compositionality": section 2.2 (negative sampling), section 2.3 (subsampling).
+
+RNG: a 48-bit linear congruential generator with the drand48 constants that
+word2vec.c uses, stepped once per draw; draws read its top 32 bits. The state is
+a plain int64, masked after each step, so the code means the same in Numba and
+in pure Python (``NUMBA_DISABLE_JIT=1``).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+MAX_SENTENCE_LEN = 10_000  # same as corpus.MAX_SENTENCE_LEN; a kernel buffer size
+SIGMOID_CLIP = np.float32(6.0)  # scores are clipped to +-6 before the sigmoid, as word2vec.c
+KEEP_ALWAYS = 1 << 32  # a subsampling threshold that keeps the word without a draw
+LCG_MULT = 25214903917
+LCG_INC = 11
+LCG_MASK = (1 << 48) - 1
+LOSS_FLUSH = 1e-200  # take the log of the running product before it can underflow
+ONE = np.float32(1.0)
+ZERO = np.float32(0.0)
+# Reassociation lets LLVM vectorise the float32 reductions; no nnan/ninf, so NaN
+# still propagates and divergence stays detectable.
+FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+@njit(cache=True)
+def lcg_next(state):
+    """Next state of the 48-bit LCG (int64 in, int64 out); ``state >> 16`` is 32 random bits."""
+    return (state * LCG_MULT + LCG_INC) & LCG_MASK
+
+
+@njit(cache=True)
+def scaled_draw(state, n):
+    """Map the top 32 bits of ``state`` to [0, n) by multiply-shift (no modulo bias trap)."""
+    return ((state >> 16) * n) >> 32
+
+
+@njit(cache=True, fastmath=FAST)
+def dot(x, y):
+    """Dot product of two float32 vectors, accumulated in float32."""
+    acc = ZERO
+    for d in range(x.shape[0]):
+        acc += x[d] * y[d]
+    return acc
+
+
+@njit(cache=True, fastmath=FAST)
+def axpy(a, x, y):
+    """y += a * x for float32 vectors (in place)."""
+    for d in range(x.shape[0]):
+        y[d] += a * x[d]
+
+
+@njit(cache=True)
+def subsample(sent, keep, state, buf):
+    """Copy the tokens of ``sent`` that survive subsampling into ``buf``.
+
+    Parameters
+    ----------
+    sent : int32 array, shape (n,)
+    keep : int64 array, shape (n_words,)
+        Keep thresholds: a token is kept when a 32-bit draw is below it; words at
+        ``KEEP_ALWAYS`` are kept without a draw.
+    state : int64
+    buf : int32 array, shape (>= n,)
+
+    Returns
+    -------
+    n_kept : int, state : int64
+    """
+    n = 0
+    for k in range(sent.shape[0]):
+        word = sent[k]
+        threshold = keep[word]
+        if threshold < KEEP_ALWAYS:
+            state = lcg_next(state)
+            if (state >> 16) >= threshold:
+                continue
+        buf[n] = word
+        n += 1
+    return n, state
+
+
+@njit(cache=True)
+def draw_targets(word, noise, state, targets):
+    """Fill ``targets`` with the positive ``word`` then ``len(targets) - 1`` noise words.
+
+    noise : int32 array, shape (table_size,); a word fills slots in proportion to
+    count**0.75, so a uniform slot is a draw from the noise distribution.
+    Returns the new state.
+    """
+    targets[0] = word
+    for k in range(1, targets.shape[0]):
+        state = lcg_next(state)
+        targets[k] = noise[scaled_draw(state, noise.shape[0])]
+    return state
+
+
+@njit(cache=True)
+def sgns_update(w_in_row, w_out, targets, alpha, grad):
+    """One SGNS step for one (context, centre) pair; returns its loss (float64).
+
+    Parameters
+    ----------
+    w_in_row : float32 array, shape (dim,)
+        Input vector of the context word; updated in place after the output rows.
+    w_out : float32 array, shape (n_words, dim)
+        Output vectors; rows ``targets`` updated in place.
+    targets : int32 array, shape (negative + 1,)
+        Centre word first (label 1), then noise words (label 0); a noise word equal
+        to the centre word is skipped, as in word2vec.c.
+    alpha : float32
+    grad : float32 array, shape (dim,)
+        Scratch space.
+
+    Notes
+    -----
+    Loss is -log s(x.y_pos) - sum log s(-x.y_neg) with s the logistic sigmoid,
+    scores clipped to +-SIGMOID_CLIP; the gradient step for each target is
+    g = alpha * (label - s(score)).
+    """
+    grad[:] = ZERO
+    prob = 1.0
+    loss = 0.0
+    for k in range(targets.shape[0]):
+        target = targets[k]
+        if k > 0 and target == targets[0]:
+            continue
+        out_row = w_out[target]
+        score = min(max(dot(w_in_row, out_row), -SIGMOID_CLIP), SIGMOID_CLIP)
+        sig = ONE / (ONE + np.float32(math.exp(-score)))
+        label = ONE if k == 0 else ZERO
+        g = (label - sig) * alpha
+        prob *= sig if k == 0 else ONE - sig
+        if prob < LOSS_FLUSH:
+            loss -= math.log(prob)
+            prob = 1.0
+        axpy(g, out_row, grad)
+        axpy(g, w_in_row, out_row)
+    axpy(ONE, grad, w_in_row)
+    return loss - math.log(prob)
+
+
+@njit(cache=True)
+def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, grad):
+    """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
+
+    Each centre word draws its own window in [1, window] (word2vec.c's shrunk
+    window), and windows stop at the sentence's ends. Returns (loss, pairs, state).
+    """
+    loss = 0.0
+    pairs = 0
+    for i in range(n):
+        state = lcg_next(state)
+        reach = window - scaled_draw(state, window)
+        for j in range(max(0, i - reach), min(n, i + reach + 1)):
+            if j == i:
+                continue
+            state = draw_targets(buf[i], noise, state, targets)
+            loss += sgns_update(w_in[buf[j]], w_out, targets, alpha, grad)
+            pairs += 1
+    return loss, pairs, state
+
+
+@njit(cache=True)
+def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state):
+    """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
+
+    ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
+    and last token; it falls linearly by position in between.
+    Returns (loss sum, pair count, state).
+    """
+    state = int(state)  # a Python int without JIT, so the LCG never overflows there
+    buf = np.empty(MAX_SENTENCE_LEN, dtype=np.int32)
+    targets = np.empty(negative + 1, dtype=np.int32)
+    grad = np.empty(w_in.shape[1], dtype=np.float32)
+    first = offsets[0]
+    span = max(offsets[offsets.shape[0] - 1] - first, 1)
+    loss = 0.0
+    pairs = 0
+    for s in range(offsets.shape[0] - 1):
+        start = offsets[s]
+        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
+        n, state = subsample(ids[start:offsets[s + 1]], keep, state, buf)
+        part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha,
+                                            state, targets, grad)
+        loss += part
+        pairs += count
+    return loss, pairs, state
+
+
+@njit(cache=True)
+def block_bounds(offsets, n_blocks):
+    """Split sentences into ``n_blocks`` runs of about equal token count.
+
+    Returns int64 array, shape (n_blocks + 1,), of indices into ``offsets``.
+    """
+    first = offsets[0]
+    span = offsets[offsets.shape[0] - 1] - first
+    bounds = np.empty(n_blocks + 1, dtype=np.int64)
+    for b in range(n_blocks + 1):
+        bounds[b] = np.searchsorted(offsets, first + (span * b) // n_blocks)
+    bounds[n_blocks] = offsets.shape[0] - 1
+    return bounds
+
+
+@njit(parallel=True, cache=True)
+def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, rng_states):
+    """Train one chunk of sentences on all threads, Hogwild style.
+
+    The sentences are split into ``len(rng_states)`` blocks, one per thread; each
+    block has its own RNG state (updated in place) and loss slot. Rows of ``w_in``
+    and ``w_out`` are updated without locks (Hogwild, Recht et al. 2011), so runs
+    on more than one thread are not bit-reproducible.
+
+    Ten parameters, each a distinct array or scalar: packing them together would
+    hide their dtypes. Returns float64 array, shape (n_blocks, 2): loss sum and
+    pair count per block.
+    """
+    n_blocks = rng_states.shape[0]
+    bounds = block_bounds(offsets, n_blocks)
+    losses = np.zeros((n_blocks, 2), dtype=np.float64)
+    for b in prange(n_blocks):
+        part = offsets[bounds[b]:bounds[b + 1] + 1]
+        loss, pairs, state = train_block(ids, part, w_in, w_out, keep, noise, window,
+                                         negative, alphas, rng_states[b])
+        losses[b, 0] = loss
+        losses[b, 1] = pairs
+        rng_states[b] = state
+    return losses

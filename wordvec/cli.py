@@ -1,0 +1,144 @@
+"""Command-line interface: ``wordvec train | neighbors | export``.
+
+Thin by design: each command builds its inputs, calls the library, and prints.
+Errors from the library become one line on stderr with a non-zero exit code:
+2 for bad usage or input, 1 for a failed run, 130 for an interrupt. ``--debug``
+shows the traceback instead. Numba is imported only by ``train``, so queries
+start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import TOKENIZERS, TrainConfig
+from .embeddings import Embeddings, UnknownWordError, check_output
+
+DEFAULTS = TrainConfig()
+DEFAULT_MODEL = Path("wordvec-model")
+MODEL_OPTION = click.option("-m", "--model", type=click.Path(path_type=Path),
+                            default=DEFAULT_MODEL, show_default=True,
+                            help="Model directory written by 'wordvec train'.")
+
+
+class _Group(click.Group):
+    """Turns expected errors into one-line messages and documented exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the contract is: no traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {_describe(exc)}", err=True)
+            sys.exit(_exit_code(exc))
+
+
+def _exit_code(exc: Exception) -> int:
+    """2 for bad usage or input, 1 for a run that failed (or a word not found)."""
+    if isinstance(exc, UnknownWordError):
+        return 1
+    return 2 if isinstance(exc, (ValueError, OSError, KeyError)) else 1
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, (ValueError, OSError, KeyError, ArithmeticError)):
+        return str(exc)
+    return f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="wordvec")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """wordvec: fast skip-gram word vectors from your own text."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command()
+@click.argument("corpus", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
+              show_default=True, help="Model directory to write.")
+@click.option("--force", is_flag=True, help="Replace an existing model; read binary-looking input.")
+@click.option("--dim", type=click.IntRange(1, 10_000), default=DEFAULTS.dim, show_default=True)
+@click.option("--window", type=click.IntRange(1, 1000), default=DEFAULTS.window, show_default=True)
+@click.option("--negative", type=click.IntRange(1, 1000), default=DEFAULTS.negative,
+              show_default=True)
+@click.option("--alpha", type=click.FloatRange(0, min_open=True), default=DEFAULTS.alpha,
+              show_default=True, help="Initial learning rate.")
+@click.option("--min-alpha", type=click.FloatRange(0), default=DEFAULTS.min_alpha,
+              show_default=True, help="Final learning rate.")
+@click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
+@click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=DEFAULTS.sample,
+              show_default=True, help="Subsampling threshold (0: off).")
+@click.option("--min-count", type=click.IntRange(1), default=DEFAULTS.min_count,
+              show_default=True)
+@click.option("--max-vocab", type=click.IntRange(0), default=DEFAULTS.max_vocab,
+              show_default=True, help="Keep the N most frequent words (0: all).")
+@click.option("--max-vocab-size", type=click.IntRange(1), default=DEFAULTS.max_vocab_size,
+              show_default=True, help="Prune rare words while counting past this many.")
+@click.option("--threads", type=click.IntRange(0), default=DEFAULTS.threads,
+              show_default=True, help="0: every core.")
+@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True)
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=DEFAULTS.tokenizer,
+              show_default=True, help="default: NFKC words; whitespace: split only.")
+@click.option("--lowercase/--no-lowercase", default=DEFAULTS.lowercase, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def train(corpus, output, force, quiet, **options) -> None:
+    """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""
+    config = TrainConfig(**options)
+    check_output(output, overwrite=force)
+    from .trainer import train as run_training
+
+    emb = run_training(list(corpus), config, verbose=not quiet, force=force)
+    emb.save(output, overwrite=force)
+    s = emb.stats
+    click.echo(f"{len(emb):,} words x {emb.dim} dims from {s['raw_tokens']:,} tokens; "
+               f"trained {s['train_seconds']:.1f} s at {s['words_per_second']:,.0f} words/s "
+               f"on {s['threads']} threads; loss per epoch "
+               f"{' '.join(f'{x:.3f}' for x in s['epoch_losses'])}; saved to {output}")
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("-k", type=click.IntRange(1), default=10, show_default=True,
+              help="How many neighbours.")
+@MODEL_OPTION
+def neighbors(words, k, model) -> None:
+    """Print the nearest words to each WORD by cosine similarity."""
+    from .query import neighbors as find
+
+    emb = Embeddings.load(model)
+    for word in words:
+        found = find(emb, word, k)
+        width = max((len(w) for w, _ in found), default=0)
+        if len(words) > 1:
+            click.echo(f"{word}:")
+        click.echo("\n".join(f"{w:<{width}}  {score:.4f}" for w, score in found))
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["glove"]), default="glove",
+              show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@click.option("--limit", type=click.IntRange(0), default=0, help="Only the N most frequent words.")
+@click.option("--normalize", is_flag=True, help="Scale vectors to unit length.")
+@click.option("--precision", type=click.IntRange(1, 9), default=6, show_default=True,
+              help="Significant digits.")
+@MODEL_OPTION
+def export(fmt, output, limit, normalize, precision, model) -> None:
+    """Write the vectors in an interchange format other tools read."""
+    from .formats import write_glove
+
+    write_glove(Embeddings.load(model), output, limit, normalize, precision)

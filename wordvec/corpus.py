@@ -1,0 +1,187 @@
+"""Streaming corpus reader: paths -> sentences (lists of token strings).
+
+Scope: plain text, gzip, bzip2 and xz files (detected by magic bytes, then by
+extension), folders (walked recursively in sorted order) and ``-`` for stdin.
+Text is read in bounded chunks, so memory does not grow with the size of a file
+or of a line. One line is one sentence; a line longer than ``MAX_SENTENCE_LEN``
+tokens is cut into consecutive sentences, and no token is ever dropped.
+Invalid UTF-8 is decoded with U+FFFD replacement characters.
+
+This module knows nothing about the vocabulary.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+MAX_SENTENCE_LEN = 10_000
+CHUNK_BYTES = 1 << 20
+# A run of text with no whitespace longer than this is cut: no real word is that long,
+# and holding it whole would let a binary file grow memory without bound.
+MAX_CARRY_CHARS = 1 << 20
+
+# Letters or digits, with inner apostrophes or hyphens: "don't", "well-known".
+_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+
+_MAGIC = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
+_EXTENSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# First bytes of common binary formats; NUL bytes catch most of the rest.
+_BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"%PDF", b"MZ")
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be read as text; the message says why and what to do."""
+
+
+def tokenize(text: str, tokenizer: str = "default", lowercase: bool = True) -> list[str]:
+    """Split text into tokens.
+
+    ``default``: Unicode NFKC, optional lowercasing, words are runs of letters or
+    digits keeping inner apostrophes and hyphens; punctuation is dropped.
+    ``whitespace``: split on whitespace only, nothing else touched (like word2vec.c).
+
+    >>> tokenize("The King's well-known horse, 2 times!")
+    ['the', "king's", 'well-known', 'horse', '2', 'times']
+    """
+    if tokenizer == "whitespace":
+        return text.split()
+    text = unicodedata.normalize("NFKC", text)
+    if lowercase:
+        text = text.lower()
+    return _WORD_RE.findall(text)
+
+
+def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:
+    """Resolve inputs to a list of files (``-`` kept as stdin); folders recursively, sorted."""
+    files: list[str | Path] = []
+    for item in inputs:
+        if str(item) == "-":
+            files.append("-")
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not found:
+                raise CorpusError(f"{path}: folder holds no files; point at a text file or folder")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file; check the corpus path")
+    if not files:
+        raise CorpusError("no corpus given; pass a text file, a folder or - for stdin")
+    return files
+
+
+def input_size(files: Iterable[str | Path]) -> int | None:
+    """Total bytes on disk of the files, or None when stdin is among them."""
+    sizes = [None if f == "-" else os.path.getsize(f) for f in files]
+    return None if None in sizes else sum(sizes)
+
+
+def _open_binary(path: str | Path):
+    """Open a file or stdin for reading bytes, decompressing by magic or extension."""
+    raw = sys.stdin.buffer if path == "-" else open(path, "rb")
+    head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+    opener = next((f for m, f in _MAGIC.items() if head.startswith(m)), None)
+    if opener is None and path != "-":
+        opener = _EXTENSIONS.get(Path(path).suffix.lower())
+    return raw, (opener(raw, "rb") if opener else raw)
+
+
+def _check_text(name: str, first: bytes, force: bool) -> None:
+    if force or not first:
+        return
+    if first.startswith(_BINARY_MAGIC) or b"\x00" in first[:8192]:
+        raise CorpusError(f"{name}: looks like a binary file, not text; "
+                          "pass a text corpus (or --force to read it anyway)")
+
+
+def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
+              force: bool = False) -> Iterator[str]:
+    """Yield decoded text chunks of about ``CHUNK_BYTES`` from one file.
+
+    ``on_bytes`` gets the number of on-disk (compressed) bytes consumed so far.
+    """
+    name = "stdin" if path == "-" else str(path)
+    raw, stream = _open_binary(path)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    done = 0
+    try:
+        first = True
+        while True:
+            try:
+                data = stream.read(CHUNK_BYTES)
+            except (OSError, EOFError, lzma.LZMAError) as exc:
+                raise CorpusError(f"{name}: corrupt or truncated compressed data after "
+                                  f"{done:,} bytes ({exc}); re-create or re-download it") from None
+            if first:
+                _check_text(name, data, force)
+                first = False
+            if on_bytes is not None and path != "-":
+                pos = raw.tell()
+                on_bytes(pos - done)
+                done = pos
+            if not data:
+                break
+            yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+    finally:
+        if path != "-":
+            stream.close()
+            raw.close()
+
+
+def _split_carry(carry: str) -> tuple[str, str]:
+    """Split an over-long unfinished line into (complete part, unfinished last word)."""
+    cut = max(carry.rfind(" "), carry.rfind("\t"))
+    if cut <= 0 or len(carry) - cut > MAX_CARRY_CHARS:
+        return carry, ""
+    return carry[:cut], carry[cut:]
+
+
+def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "default",
+                   lowercase: bool = True, on_bytes: Callable[[int], None] | None = None,
+                   force: bool = False) -> Iterator[list[str]]:
+    """Yield sentences (non-empty token lists of at most ``MAX_SENTENCE_LEN``) from inputs.
+
+    Example: a file holding ``"a b\\n\\nc\\n"`` yields ``['a', 'b']`` then ``['c']``.
+    """
+    for path in expand_paths(inputs):
+        pending: list[str] = []  # tokens of a line seen so far (line longer than a chunk)
+        carry = ""
+        for chunk in iter_text(path, on_bytes, force):
+            lines = (carry + chunk).split("\n")
+            carry = lines.pop()
+            for line in lines:
+                pending.extend(tokenize(line, tokenizer, lowercase))
+                yield from _cut(pending, final=True)
+                pending = []
+            if len(carry) > MAX_CARRY_CHARS:
+                head, carry = _split_carry(carry)
+                pending.extend(tokenize(head, tokenizer, lowercase))
+                pending = yield from _cut(pending, final=False)
+        pending.extend(tokenize(carry, tokenizer, lowercase))
+        yield from _cut(pending, final=True)
+
+
+def _cut(tokens: list[str], final: bool):
+    """Yield full sentences from tokens; return the unfinished rest (empty when final)."""
+    start = 0
+    while len(tokens) - start >= MAX_SENTENCE_LEN:
+        yield tokens[start:start + MAX_SENTENCE_LEN]
+        start += MAX_SENTENCE_LEN
+    rest = tokens[start:]
+    if final and rest:
+        yield rest
+        return []
+    return rest

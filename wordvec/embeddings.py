@@ -1,0 +1,237 @@
+"""Model storage: words + float32 vectors + config, saved as a directory.
+
+A model directory holds ``vectors.npy`` (input vectors, the word vectors),
+``context.npy`` (output vectors, kept so training can continue), ``vocab.txt``
+(one ``word<TAB>count`` line per row, frequency order) and ``meta.json`` (format
+version, config, corpus and training stats). Saving is atomic: files are written
+to a hidden sibling directory, synced, then swapped in with one rename, so the
+path always holds the old complete model or the new one. Loading memory-maps the
+matrices with ``allow_pickle=False``: nothing in a model file can run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .config import TrainConfig
+
+FORMAT_NAME = "wordvec-model"
+FORMAT_VERSION = 1
+FILES = ("meta.json", "vocab.txt", "vectors.npy")
+
+
+class ModelError(ValueError):
+    """A model directory is missing, incomplete or corrupt."""
+
+
+class UnknownWordError(KeyError):
+    """A query word is not in the vocabulary."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class Embeddings:
+    """Word vectors with their vocabulary, counts, config and training stats."""
+
+    def __init__(self, words, counts, vectors, context=None, config=None, stats=None):
+        self.words = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.vectors = vectors
+        self.context = context
+        self.config = config or TrainConfig()
+        self.stats = dict(stats or {})
+        self._index: dict[str, int] | None = None
+        self._unit: np.ndarray | None = None
+        if len(self.words) != len(self.vectors) or len(self.counts) != len(self.words):
+            raise ModelError(f"{len(self.words)} words but {len(self.vectors)} vectors "
+                             f"and {len(self.counts)} counts")
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {w: i for i, w in enumerate(self.words)}
+        return self._index
+
+    def id_of(self, word: str) -> int:
+        """Row of ``word``; raises UnknownWordError naming it."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise UnknownWordError(f"'{word}' is not in the vocabulary "
+                                   f"({len(self):,} words)") from None
+
+    def vector(self, word: str) -> np.ndarray:
+        return np.asarray(self.vectors[self.id_of(word)])
+
+    def unit_vectors(self) -> np.ndarray:
+        """Rows scaled to unit length (zero rows stay zero), computed once."""
+        if self._unit is None:
+            vectors = np.asarray(self.vectors, dtype=np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            self._unit = vectors / np.maximum(norms, np.float32(1e-12))
+        return self._unit
+
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
+        """Write the model directory atomically; replace an existing model only if asked."""
+        path = Path(path)
+        check_output(path, overwrite)
+        tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+        try:
+            tmp.mkdir(parents=True)
+            self._write_files(tmp)
+            _swap_in(tmp, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return path
+
+    def _write_files(self, folder: Path) -> None:
+        _write_synced(folder / "vectors.npy", lambda f: np.save(f, np.asarray(self.vectors)))
+        if self.context is not None:
+            _write_synced(folder / "context.npy", lambda f: np.save(f, np.asarray(self.context)))
+        lines = "".join(f"{w}\t{c}\n" for w, c in zip(self.words, self.counts.tolist()))
+        _write_synced(folder / "vocab.txt", lambda f: f.write(lines.encode("utf-8")))
+        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+                "wordvec_version": __version__, "n_words": len(self), "dim": self.dim,
+                "config": self.config.to_dict(), "stats": self.stats}
+        text = json.dumps(meta, indent=2)
+        _write_synced(folder / "meta.json", lambda f: f.write(text.encode("utf-8")))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Embeddings:
+        """Open a model directory; matrices are memory-mapped, never unpickled."""
+        path = Path(path)
+        if not path.is_dir():
+            raise ModelError(f"{path}: no model there; train one with 'wordvec train CORPUS' "
+                             f"or pass -m/--model")
+        meta = _read_meta(path)
+        words, counts = _read_vocab(path / "vocab.txt")
+        vectors = _read_matrix(path / "vectors.npy", len(words), meta.get("dim"))
+        context = None
+        if (path / "context.npy").exists():
+            context = _read_matrix(path / "context.npy", len(words), meta.get("dim"))
+        config = TrainConfig.from_dict(meta.get("config", {}))
+        return cls(words, counts, vectors, context, config, meta.get("stats", {}))
+
+
+def is_model_dir(path: Path) -> bool:
+    return path.is_dir() and (path / "meta.json").is_file()
+
+
+def check_output(path: Path, overwrite: bool) -> None:
+    """Refuse to write a model over a file, a non-model folder, or (unless asked) a model."""
+    path = Path(path)
+    if not path.exists():
+        return
+    if not is_model_dir(path):
+        kind = "folder that is not a wordvec model" if path.is_dir() else "file"
+        raise FileExistsError(f"{path}: is a {kind}; choose another -o/--output")
+    if not overwrite:
+        raise FileExistsError(f"{path}: a model is already there; pass --force to replace it "
+                              f"or choose another -o/--output")
+
+
+def _write_synced(path: Path, write) -> None:
+    with open(path, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        at_fdcwd, rename_exchange = -100, 2
+        return libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                              rename_exchange) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _swap_in(new: Path, path: Path) -> None:
+    """Move the finished ``new`` folder to ``path``; the replaced model ends up at ``new``."""
+    if not path.exists():
+        os.rename(new, path)
+    elif not _rename_exchange(new, path):
+        old = path.parent / f"{new.name}.old"
+        os.rename(path, old)  # only here can a crash leave no model at path (old is kept)
+        os.rename(new, path)
+        os.rename(old, new)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _read_meta(path: Path) -> dict:
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: meta.json is missing; this is not a complete wordvec model"
+                         ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}/meta.json is corrupt ({exc}); retrain or restore the model"
+                         ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelError(f"{path}/meta.json is not wordvec model metadata")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelError(f"{path}: model format {version!r} is newer than this wordvec reads "
+                         f"({FORMAT_VERSION}); upgrade wordvec")
+    return meta
+
+
+def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
+    words, counts = [], []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                word, sep, count = line.rstrip("\n").rpartition("\t")
+                if not sep or not count.isdigit():
+                    raise ModelError(f"{path}: line {number} is not 'word<TAB>count'; "
+                                     f"retrain or restore the model")
+                words.append(word)
+                counts.append(int(count))
+    except FileNotFoundError:
+        raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{path} is not valid UTF-8; retrain or restore the model") from None
+    return words, np.array(counts, dtype=np.int64)
+
+
+def _read_matrix(path: Path, n_rows: int, dim) -> np.ndarray:
+    try:
+        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ModelError(f"{path} is truncated or corrupt ({exc}); retrain or restore it"
+                         ) from None
+    if matrix.dtype != np.float32 or matrix.ndim != 2:
+        raise ModelError(f"{path} holds {matrix.dtype} of shape {matrix.shape}, "
+                         f"not a float32 matrix; retrain or restore it")
+    if matrix.shape[0] != n_rows or (dim is not None and matrix.shape[1] != dim):
+        raise ModelError(f"{path} has shape {matrix.shape} but the vocabulary has {n_rows} "
+                         f"words of dim {dim}; the model files do not belong together")
+    return matrix

@@ -1,0 +1,185 @@
+"""Training driver: corpus -> vocabulary -> ids -> SGNS epochs -> Embeddings.
+
+Python drives and the Numba kernels compute: the ids are cut into chunks of about
+``CHUNK_TOKENS`` tokens at sentence ends, and each chunk is one parallel kernel
+call, after which the progress bar, the learning rate and the loss are updated.
+The learning rate falls linearly with global progress over all epochs, from
+``alpha`` to ``min_alpha`` (word2vec.c, gensim), never reset per epoch.
+
+This is the only module that imports ``_kernels``. (Named trainer.py, not train.py,
+so the submodule cannot shadow the public function ``wordvec.train``.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+from tqdm import tqdm
+
+from . import _kernels, corpus
+from .config import TrainConfig
+from .embeddings import Embeddings
+from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode
+
+CHUNK_TOKENS = 1 << 20
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss or the weights became NaN or infinite."""
+
+
+@contextlib.contextmanager
+def num_threads(n: int):
+    """Run the block with Numba using ``n`` threads (0: every core), then restore."""
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS) if n else
+                          numba.config.NUMBA_NUM_THREADS)
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_num_threads(old)
+
+
+def learning_rate(alpha: float, min_alpha: float, progress: float) -> float:
+    """Linear decay from ``alpha`` at progress 0 to ``min_alpha`` at progress 1."""
+    return alpha + (min_alpha - alpha) * min(max(progress, 0.0), 1.0)
+
+
+def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
+          force: bool = False) -> Embeddings:
+    """Train skip-gram vectors on text files, folders or ``-`` (stdin).
+
+    Parameters
+    ----------
+    inputs : path or list of paths
+    config : TrainConfig, default TrainConfig()
+    verbose : bool
+        Show progress bars.
+    force : bool
+        Read inputs that look binary.
+    """
+    config = config or TrainConfig()
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    stats: dict = {}
+    with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
+        start = time.perf_counter()
+        raw = _count(inputs, config, Path(tmp), verbose, force)
+        vocab = build_vocab(raw, config.min_count, config.max_vocab)
+        _check_vocab(raw, vocab, config)
+        ids, offsets = encode(raw, vocab, Path(tmp))
+        stats.update(_corpus_stats(raw, vocab, ids, offsets))
+        stats["vocab_seconds"] = time.perf_counter() - start
+        w_in, w_out = init_weights(len(vocab), config.dim, config.seed)
+        stats.update(run_epochs(np.asarray(ids), offsets, vocab, w_in, w_out, config, verbose))
+        del ids
+    return Embeddings(vocab.words, vocab.counts, w_in, w_out, config, stats)
+
+
+def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: bool) -> RawCounts:
+    files = corpus.expand_paths(inputs)
+    with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
+              disable=not verbose, leave=False) as bar:
+        sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
+                                          on_bytes=bar.update, force=force)
+        return count_and_spool(sentences, workdir, config.max_vocab_size)
+
+
+def _check_vocab(raw: RawCounts, vocab: Vocab, config: TrainConfig) -> None:
+    if raw.n_tokens == 0:
+        raise ValueError("the corpus holds no words; check that it is a non-empty text file")
+    if len(vocab) == 0:
+        raise ValueError(f"no word occurs {config.min_count} times or more "
+                         f"({len(raw.index):,} distinct words in {raw.n_tokens:,} tokens); "
+                         f"try a smaller --min-count")
+
+
+def _corpus_stats(raw: RawCounts, vocab: Vocab, ids: np.ndarray, offsets: np.ndarray) -> dict:
+    return {"raw_tokens": raw.n_tokens, "train_tokens": int(len(ids)),
+            "sentences": int(len(offsets) - 1), "distinct_words": len(raw.index),
+            "vocab_size": len(vocab), "pruned_while_counting": raw.pruned}
+
+
+def init_weights(n_words: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Input vectors uniform in +-0.5/dim, output vectors zero (word2vec.c)."""
+    rng = np.random.default_rng(seed)
+    w_in = (rng.random((n_words, dim), dtype=np.float32) - np.float32(0.5)) / np.float32(dim)
+    return np.ascontiguousarray(w_in), np.zeros((n_words, dim), dtype=np.float32)
+
+
+def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.ndarray:
+    """Indices into ``offsets`` that cut the sentences into runs of ~``chunk_tokens``."""
+    targets = np.arange(0, offsets[-1], chunk_tokens, dtype=np.int64)
+    bounds = np.unique(np.searchsorted(offsets, targets))
+    return np.append(bounds, len(offsets) - 1) if bounds[-1] != len(offsets) - 1 else bounds
+
+
+def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
+               w_out: np.ndarray, config: TrainConfig, verbose: bool = False) -> dict:
+    """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses."""
+    keep = vocab.keep_thresholds(config.sample)
+    noise = vocab.noise_table()
+    bounds = chunk_bounds(offsets)
+    total = int(offsets[-1]) * config.epochs
+    with num_threads(config.threads) as threads:
+        rng_states = block_seeds(config.seed, threads)
+        compile_seconds = _warm_up(ids, keep, noise, config, threads)
+        start = time.perf_counter()
+        losses = _epoch_loop(ids, offsets, bounds, (w_in, w_out, keep, noise), rng_states,
+                             config, total, verbose)
+        seconds = time.perf_counter() - start
+    return {"epoch_losses": losses, "train_seconds": seconds, "threads": threads,
+            "compile_seconds": compile_seconds,
+            "words_per_second": total / seconds if seconds > 0 else 0.0}
+
+
+def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
+    """Independent 48-bit LCG states, one per block, all derived from ``seed``."""
+    return np.random.default_rng(seed).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
+
+
+def _warm_up(ids, keep, noise, config: TrainConfig, threads: int) -> float:
+    """Compile (or load from cache) the kernels on a tiny input; return the seconds spent."""
+    start = time.perf_counter()
+    w = np.zeros((1, config.dim), dtype=np.float32)
+    tiny = np.zeros(1, dtype=np.int64)
+    _kernels.train_chunk(ids[:0], tiny, w, w.copy(), keep[:1], noise[:1], config.window,
+                         config.negative, np.zeros(2), np.ones(threads, dtype=np.int64))
+    return time.perf_counter() - start
+
+
+def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, total: int,
+                verbose: bool) -> list[float]:
+    """Call the chunk kernel over every chunk of every epoch; return the mean loss per epoch."""
+    w_in, w_out, keep, noise = tables
+    done, losses = 0, []
+    with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
+              leave=False, smoothing=0.1) as bar:
+        for epoch in range(config.epochs):
+            loss_sum, pairs = 0.0, 0.0
+            for lo, hi in zip(bounds[:-1], bounds[1:]):
+                part = offsets[lo:hi + 1]
+                n = int(part[-1] - part[0])
+                alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
+                                   for p in (done, done + n)])
+                out = _kernels.train_chunk(ids, part, w_in, w_out, keep, noise, config.window,
+                                           config.negative, alphas, rng_states)
+                loss_sum, pairs, done = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum(), done + n
+                bar.update(n)
+                bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
+                                loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
+            losses.append(_epoch_loss(loss_sum, pairs, w_in))
+    return losses
+
+
+def _epoch_loss(loss_sum: float, pairs: float, w_in: np.ndarray) -> float:
+    """Mean loss per pair, after checking the run has not diverged."""
+    if not math.isfinite(loss_sum) or not np.isfinite(w_in).all():
+        raise TrainingDiverged("training diverged (NaN or infinite values); lower --alpha")
+    return loss_sum / max(pairs, 1.0)

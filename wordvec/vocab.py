@@ -1,0 +1,222 @@
+"""Vocabulary: counting, pruning, deterministic ids, encoding, sampling tables.
+
+One streaming pass over the sentences counts words *and* writes each token as a
+provisional id (order of first sight) to a scratch file, so the text is
+tokenized once and stdin works. After counting, the vocabulary is fixed
+(``min_count``, ``max_vocab``; ids by count descending, ties by word) and a
+cheap NumPy pass rewrites the provisional ids as final int32 ids, dropping
+out-of-vocabulary tokens, with int64 sentence offsets.
+
+Memory while counting is bounded by ``max_vocab_size`` dictionary entries: past
+it, entries seen fewer than ``min_reduce`` times are dropped and ``min_reduce``
+grows, as word2vec.c's ``ReduceVocab`` does. A dropped word that comes back
+starts counting from zero, and its earlier occurrences are not trained on.
+Apart from the dictionary, counting keeps 8 bytes per distinct word ever seen.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+NOISE_POWER = 0.75
+NOISE_TABLE_BITS = 22  # 4M int32 slots (16 MB): words keep their share to within 2.4e-7
+FLUSH_TOKENS = 1 << 20
+
+
+@dataclass
+class RawCounts:
+    """Result of the counting pass: live words, counts and the scratch files."""
+
+    index: dict[str, int]  # word -> provisional id, for words still counted
+    counts: np.ndarray  # int64, indexed by provisional id
+    ids_path: Path  # int32 provisional ids, every token in corpus order
+    ends_path: Path  # int64 token position where each sentence ends
+    n_tokens: int
+    n_sentences: int
+    pruned: int = 0  # dictionary entries dropped to respect max_vocab_size
+    min_reduce: int = 1
+
+
+class _Spool:
+    """Append-only typed array that flushes to a file when it grows large."""
+
+    def __init__(self, path: Path, typecode: str):
+        self.path, self.buf = path, array(typecode)
+        self.file = open(path, "wb")
+        self.total = 0
+
+    def flush(self) -> None:
+        self.buf.tofile(self.file)
+        self.total += len(self.buf)
+        del self.buf[:]
+
+    def close(self) -> None:
+        self.flush()
+        self.file.close()
+
+
+def count_and_spool(sentences: Iterable[list[str]], workdir: Path, max_vocab_size: int,
+                    on_tokens: Callable[[int], None] | None = None) -> RawCounts:
+    """Count words and write provisional ids in one pass over ``sentences``.
+
+    ``on_tokens`` is called now and then with the number of tokens read so far.
+    """
+    raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
+                    workdir / "raw_ends.i64", 0, 0)
+    ids, ends = _Spool(raw.ids_path, "i"), _Spool(raw.ends_path, "q")
+    next_id = 0
+    try:
+        for tokens in sentences:
+            found = list(map(raw.index.get, tokens))
+            if None in found:
+                next_id = _add_new(tokens, found, raw.index, next_id)
+            ids.buf.extend(found)
+            raw.n_tokens += len(tokens)
+            ends.buf.append(raw.n_tokens)
+            if len(ids.buf) >= FLUSH_TOKENS:
+                _flush_counts(raw, ids, next_id)
+                if on_tokens is not None:
+                    on_tokens(raw.n_tokens)
+                if len(raw.index) > max_vocab_size:
+                    _prune(raw, max_vocab_size)
+            if len(ends.buf) >= FLUSH_TOKENS:
+                ends.flush()
+        _flush_counts(raw, ids, next_id)
+    finally:
+        ids.close()
+        ends.close()
+    raw.n_sentences = ends.total
+    return raw
+
+
+def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int) -> int:
+    """Give unseen tokens the next provisional ids, filling ``found`` in place."""
+    for i, token in enumerate(tokens):
+        if found[i] is None:
+            pid = index.get(token)
+            if pid is None:
+                pid = index[token] = next_id
+                next_id += 1
+            found[i] = pid
+    return next_id
+
+
+def _flush_counts(raw: RawCounts, ids: _Spool, next_id: int) -> None:
+    """Add the buffered ids to the counts, then write them out."""
+    new = np.bincount(np.frombuffer(ids.buf, dtype=np.int32), minlength=next_id)
+    new[: len(raw.counts)] += raw.counts
+    raw.counts = new.astype(np.int64, copy=False)
+    ids.flush()
+
+
+def _prune(raw: RawCounts, max_vocab_size: int) -> None:
+    """Drop the rarest dictionary entries until at most ``max_vocab_size`` remain."""
+    while len(raw.index) > max_vocab_size:
+        rare = [w for w, pid in raw.index.items() if raw.counts[pid] <= raw.min_reduce]
+        for word in rare:
+            raw.counts[raw.index.pop(word)] = 0
+        raw.pruned += len(rare)
+        raw.min_reduce += 1
+
+
+@dataclass
+class Vocab:
+    """Words in id order (count descending, ties by word) with their counts."""
+
+    words: list[str]
+    counts: np.ndarray  # int64, shape (n_words,)
+    index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.index:
+            self.index = {w: i for i, w in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], min_count: int, max_vocab: int = 0) -> Vocab:
+        """Keep words seen at least ``min_count`` times, the ``max_vocab`` most frequent.
+
+        >>> Vocab.from_counts({"b": 2, "a": 2, "c": 3, "d": 1}, min_count=2).words
+        ['c', 'a', 'b']
+        """
+        kept = sorted((w for w, c in counts.items() if c >= min_count),
+                      key=lambda w: (-counts[w], w))
+        if max_vocab:
+            kept = kept[:max_vocab]
+        return cls(kept, np.array([counts[w] for w in kept], dtype=np.int64))
+
+    def keep_thresholds(self, sample: float) -> np.ndarray:
+        """Subsampling keep-probabilities as 32-bit integer thresholds (int64 array).
+
+        word2vec.c's formula (Mikolov et al. 2013, section 2.3, as implemented):
+        keep a word of corpus frequency f with probability (sqrt(f/t) + 1) * t/f,
+        capped at 1. A token is kept when a uniform 32-bit draw is below its threshold.
+        """
+        if sample <= 0:
+            prob = np.ones(len(self), dtype=np.float64)
+        else:
+            freq = self.counts / self.counts.sum()
+            prob = np.minimum((np.sqrt(freq / sample) + 1.0) * sample / freq, 1.0)
+        return np.floor(prob * 2.0**32).astype(np.int64)
+
+    def noise_table(self, bits: int = NOISE_TABLE_BITS) -> np.ndarray:
+        """Table of word ids, each filling a share of slots proportional to count**0.75.
+
+        Slot i holds the word whose cumulative share covers (i + 0.5) / size, so every
+        word's share is exact to within one slot (Mikolov et al. 2013, section 2.2).
+        """
+        weights = self.counts.astype(np.float64) ** NOISE_POWER
+        cumulative = np.cumsum(weights / weights.sum())
+        slots = (np.arange(1 << bits, dtype=np.float64) + 0.5) / (1 << bits)
+        table = np.searchsorted(cumulative, slots, side="right")
+        return np.minimum(table, len(self) - 1).astype(np.int32)
+
+
+def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0) -> Vocab:
+    """Fix the vocabulary from the counting pass."""
+    counts = {w: int(raw.counts[pid]) for w, pid in raw.index.items()
+              if raw.counts[pid] >= min_count}
+    return Vocab.from_counts(counts, min_count, max_vocab)
+
+
+def encode(raw: RawCounts, vocab: Vocab, workdir: Path,
+           chunk: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
+    """Rewrite provisional ids as vocabulary ids; return (ids, sentence offsets).
+
+    ids: int32 memmap of the in-vocabulary tokens in corpus order. offsets: int64
+    array, sentence s is ``ids[offsets[s]:offsets[s + 1]]``; sentences left empty
+    are dropped. Works in chunks, so memory does not grow with the corpus.
+    """
+    to_final = np.full(len(raw.counts), -1, dtype=np.int32)
+    for word, i in vocab.index.items():
+        to_final[raw.index[word]] = i
+    raw_ids = _read_array(raw.ids_path, np.int32, raw.n_tokens)
+    raw_ends = _read_array(raw.ends_path, np.int64, raw.n_sentences)
+    parts, n_kept, done_ends = [np.zeros(1, dtype=np.int64)], 0, 0
+    ids_path = workdir / "ids.i32"
+    with open(ids_path, "wb") as out:
+        for start in range(0, raw.n_tokens, chunk):
+            stop = min(start + chunk, raw.n_tokens)
+            final = to_final[raw_ids[start:stop]]
+            kept = final >= 0
+            final[kept].tofile(out)
+            before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
+            last = int(np.searchsorted(raw_ends, stop, side="right"))
+            parts.append(n_kept + before[raw_ends[done_ends:last] - start])
+            n_kept, done_ends = n_kept + int(before[-1]), last
+    offsets = np.unique(np.concatenate(parts))
+    return _read_array(ids_path, np.int32, n_kept), offsets
+
+
+def _read_array(path: Path, dtype, n: int) -> np.ndarray:
+    """Memory-map n items of a raw binary file (an empty array when n is 0)."""
+    if n == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=(n,))
