@@ -71,7 +71,8 @@ FAMILIES = {
          ("paint", "painted", "canvas"), ("climb", "climbed", "mountain"),
          ("dance", "danced", "ballroom")],
         ["today we {a} near the {t}", "we will {a} by the {t} tomorrow", "they {a} at the {t} now"],
-        ["yesterday we {b} near the {t}", "we {b} by the {t} last week", "they {b} at the {t} then"],
+        ["yesterday we {b} near the {t}", "we {b} by the {t} last week",
+         "they {b} at the {t} then"],
         ["we {a} at the {t} as we {b} before"],
     ),
     "young": (

@@ -170,7 +170,8 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
                                    for p in (done, done + n)])
                 out = _kernels.train_chunk(ids, part, w_in, w_out, keep, noise, config.window,
                                            config.negative, alphas, rng_states)
-                loss_sum, pairs, done = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum(), done + n
+                loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
+                done += n
                 bar.update(n)
                 bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)

@@ -1,0 +1,78 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from wordvec import Embeddings, __version__
+from wordvec.cli import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "wordvec", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_train_neighbors_export_end_to_end(small_corpus, tmp_path):
+    """The README's used-by lines, verbatim, in a fresh working directory."""
+    trained = run("train", small_corpus, "--min-count", "2", "--epochs", "2", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "saved to wordvec-model" in trained.stdout
+    shown = run("neighbors", "king", "-k", "3", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) == 3 and all(-1 <= float(line.split()[1]) <= 1 for line in lines)
+    exported = run("export", "-f", "glove", "-o", "vectors.txt", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    emb = Embeddings.load(tmp_path / "wordvec-model")
+    rows = (tmp_path / "vectors.txt").read_text().splitlines()
+    assert len(rows) == len(emb) and rows[0].split()[0] == emb.words[0]
+    np.testing.assert_allclose([float(x) for x in rows[0].split()[1:]], emb.vectors[0],
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("option", ["--dim 0", "--window 0", "--negative -1", "--alpha 0",
+                                    "--sample -1", "--epochs 0", "--threads -1",
+                                    "--min-count 0"])
+def test_bad_hyperparameters_are_rejected_before_work(option, small_corpus, tmp_path):
+    result = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(tmp_path / "m"),
+                                       *option.split()])
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_errors_are_one_line_without_traceback(small_corpus, tmp_path):
+    missing = run("neighbors", "king", "-m", tmp_path / "none")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "wordvec train" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n")
+    result = run("train", empty, "-o", tmp_path / "m")
+    assert result.returncode == 2 and "holds no words" in result.stderr
+    rare = run("train", small_corpus, "--min-count", "100000", "-o", tmp_path / "m", "-q")
+    assert rare.returncode == 2 and "try a smaller --min-count" in rare.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_unknown_word_exits_1(small_corpus, tmp_path):
+    run("train", small_corpus, "--min-count", "2", "--epochs", "1", "-q", "-o", tmp_path / "m")
+    result = run("neighbors", "notaword", "-m", tmp_path / "m")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: 'notaword' is not in the vocabulary")
+    assert result.stderr.count("\n") == 1
+
+
+def test_existing_model_needs_force(small_corpus, tmp_path):
+    args = ["train", small_corpus, "--min-count", "2", "--epochs", "1", "-q", "-o", tmp_path / "m"]
+    assert run(*args).returncode == 0
+    again = run(*args)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert run(*args, "--force").returncode == 0
