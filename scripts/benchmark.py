@@ -1,0 +1,208 @@
+"""Side-by-side benchmark: wordvec against gensim on the same tokens, cores and settings.
+
+Writes the first N tokens of the corpus once (wordvec's default tokenizer, one
+sentence a line); wordvec (--tokenizer whitespace), gensim ``corpus_file`` and
+gensim ``LineSentence`` then each read that file, in fresh processes, alternating,
+R times. Reports medians of: training seconds, words/s (raw tokens x epochs /
+training seconds), vocabulary seconds, end-to-end seconds (text file to saved
+vectors, in process), process wall seconds, Numba compile seconds (first run
+with an empty cache, then warm), peak RSS, and quality on the evaluation sets in
+gensim's wheel (analogies restricted to 30,000 words, WS353, SimLex-999), all
+scored by wordvec.evaluate. Ratios are medians of per-repeat ratios.
+
+Needs the bench extra: ``pip install -e '.[bench]'``.
+Usage: ``python scripts/benchmark.py --tokens 20000000 --epochs 1 --threads 2``
+Time: about (R x 3) training runs; 20M tokens x 1 epoch on 2 cores is ~10 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "corpora" / "dev.txt.xz"
+TOOLS = ("wordvec", "gensim-file", "gensim-iter")
+SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025,
+                min_alpha=0.0001)
+
+
+def write_tokens(corpus: Path, n_tokens: int, out: Path) -> int:
+    """Write the first ``n_tokens`` default-tokenized tokens, one sentence a line."""
+    from wordvec.corpus import iter_sentences
+
+    written = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for tokens in iter_sentences([corpus]):
+            tokens = tokens[: n_tokens - written]
+            f.write(" ".join(tokens) + "\n")
+            written += len(tokens)
+            if written >= n_tokens:
+                break
+    return written
+
+
+def eval_sets() -> dict[str, Path]:
+    import gensim
+
+    data = Path(gensim.__file__).parent / "test" / "test_data"
+    return {"analogy": data / "questions-words.txt", "ws353": data / "wordsim353.tsv",
+            "simlex": data / "simlex999.txt"}
+
+
+def quality(words, unit) -> dict:
+    from wordvec import evaluate
+
+    sets = eval_sets()
+    analogy = evaluate.analogy_accuracy(words, unit, evaluate.read_analogies(sets["analogy"]))
+    return {"analogy": analogy["accuracy"],
+            "ws353": evaluate.pair_correlation(words, unit, evaluate.read_pairs(sets["ws353"]))[
+                "spearman"],
+            "simlex": evaluate.pair_correlation(words, unit, evaluate.read_pairs(sets["simlex"]))[
+                "spearman"]}
+
+
+def child_wordvec(path: Path, out: Path, threads: int, epochs: int) -> dict:
+    import wordvec
+
+    start = time.perf_counter()
+    config = wordvec.TrainConfig(**SETTINGS, epochs=epochs, threads=threads,
+                                 tokenizer="whitespace")
+    emb = wordvec.train(path, config)
+    emb.save(out)
+    s = emb.stats
+    return {"train": s["train_seconds"], "vocab": s["vocab_seconds"],
+            "compile": s["compile_seconds"], "e2e": time.perf_counter() - start,
+            "words": emb.words, "unit": emb.unit_vectors()}
+
+
+def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: bool) -> dict:
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+
+    start = time.perf_counter()
+    s = SETTINGS
+    model = Word2Vec(sg=1, vector_size=s["dim"], window=s["window"], negative=s["negative"],
+                     sample=s["sample"], min_count=s["min_count"], alpha=s["alpha"],
+                     min_alpha=s["min_alpha"], workers=threads, epochs=epochs, seed=1)
+    source = {"corpus_iterable": LineSentence(str(path))} if iterable else {"corpus_file": str(path)}
+    model.build_vocab(**source)
+    vocab_done = time.perf_counter()
+    model.train(**source, total_examples=model.corpus_count,
+                total_words=model.corpus_total_words, epochs=epochs)
+    trained = time.perf_counter()
+    model.wv.save(str(out))
+    return {"train": trained - vocab_done, "vocab": vocab_done - start, "compile": 0.0,
+            "e2e": time.perf_counter() - start, "words": model.wv.index_to_key,
+            "unit": model.wv.get_normed_vectors()}
+
+
+def child(tool: str, path: Path, threads: int, epochs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "model"
+        if tool == "wordvec":
+            result = child_wordvec(path, out, threads, epochs)
+        else:
+            result = child_gensim(path, out, threads, epochs, iterable=tool == "gensim-iter")
+        result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result.update(quality(result.pop("words"), result.pop("unit")))
+    print(json.dumps(result))
+
+
+def run_child(tool: str, path: Path, args, env: dict) -> dict:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--child", tool, "--corpus", str(path),
+                           "--threads", str(args.threads), "--epochs", str(args.epochs)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode:
+        sys.exit(f"{tool} failed:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - start
+    return result
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def ratio(a: list[dict], b: list[dict], key: str, higher_better: bool) -> float:
+    """Median over repeats of the per-repeat ratio (each pair measured back to back)."""
+    pairs = [(x[key], y[key]) for x, y in zip(a, b)]
+    return statistics.median((x / y) if higher_better else (y / x) for x, y in pairs)
+
+
+def report(runs: dict, args, n_tokens: int, cold: float) -> dict:
+    for tool_runs in runs.values():
+        for r in tool_runs:
+            r["words_per_s"] = n_tokens * args.epochs / r["train"]
+    rows = [("training seconds", "train", False), ("words/s (raw tokens)", "words_per_s", True),
+            ("vocabulary seconds", "vocab", False), ("end to end seconds", "e2e", False),
+            ("process wall seconds", "wall", False), ("peak RSS MB", "rss_mb", False),
+            ("analogy accuracy (30k)", "analogy", True), ("WS353 Spearman", "ws353", True),
+            ("SimLex Spearman", "simlex", True)]
+    print(f"\n{n_tokens:,} tokens, {args.epochs} epoch(s), {args.threads} thread(s), "
+          f"median of {args.repeats}; speed ratios > 1 mean wordvec is faster or smaller\n")
+    print("| metric | wordvec | gensim corpus_file | gensim LineSentence | vs corpus_file "
+          "| vs LineSentence |\n|---|---|---|---|---|---|")
+    summary = {}
+    for label, key, higher in rows:
+        values = [median(runs[t], key) for t in TOOLS]
+        quality_row = key in ("analogy", "ws353", "simlex")
+        ratios = [ratio(runs["wordvec"], runs[t], key, higher) for t in TOOLS[1:]]
+        shown = [f"{values[0] - v:+.4f}" if quality_row else f"{r:.2f}x"
+                 for v, r in zip(values[1:], ratios)]
+        fmt = "{:,.4f}" if quality_row else "{:,.1f}" if key != "words_per_s" else "{:,.0f}"
+        print(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " | "
+              + " | ".join(shown) + " |")
+        summary[key] = {"values": dict(zip(TOOLS, values)), "ratios": dict(zip(TOOLS[1:], ratios))}
+    warm = median(runs["wordvec"], "compile")
+    print(f"| Numba compile seconds (empty cache / warm) | {cold:.2f} / {warm:.2f} | | | | |")
+    summary["compile"] = {"cold": cold, "warm": warm}
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path,
+                        default=DEV if DEV.exists() else ROOT / "sample_corpus" / "world.txt")
+    parser.add_argument("--tokens", type=int, default=20_000_000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=ROOT / "bench-out" / "benchmark.json")
+    parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.corpus, args.threads, args.epochs)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tokens = args.json.parent / f"tokens-{args.tokens}.txt"
+    if not tokens.exists():
+        n = write_tokens(args.corpus, args.tokens, tokens)
+    else:
+        n = sum(len(line.split()) for line in open(tokens, encoding="utf-8"))
+    print(f"corpus {args.corpus} -> {tokens} ({n:,} tokens)", flush=True)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache  # empty: the first run compiles everything
+        cold = run_child("wordvec", tokens, args, env)["compile"]
+        runs = {t: [] for t in TOOLS}
+        for r in range(args.repeats):
+            for tool in TOOLS:
+                runs[tool].append(run_child(tool, tokens, args, env))
+                print(f"repeat {r + 1} {tool}: train {runs[tool][-1]['train']:.1f} s", flush=True)
+    summary = report(runs, args, n, cold)
+    args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+                                     "tokens": n, "runs": runs, "summary": summary}, indent=1))
+    print(f"\nJSON: {args.json}")
+
+
+if __name__ == "__main__":
+    main()

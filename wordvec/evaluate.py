@@ -1,0 +1,108 @@
+"""Standard evaluations: analogy accuracy (3CosAdd) and word-pair similarity.
+
+Both follow what gensim's ``evaluate_word_analogies(restrict_vocab=N,
+case_insensitive=True)`` and ``evaluate_word_pairs`` compute, so numbers are
+comparable: words are matched case-insensitively (the most frequent spelling
+wins), questions with a word outside the ``restrict`` most frequent words are
+skipped, the three question words are never answers, and similarity is cosine.
+Analogy questions are answered in batches of matrix products.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+BATCH = 512
+
+
+def _lookup(words: list[str], limit: int) -> dict[str, int]:
+    """Lowercased word -> row among the first ``limit`` words; the lowest row wins."""
+    table: dict[str, int] = {}
+    for i in range(min(limit, len(words)) - 1, -1, -1):
+        table[words[i].lower()] = i
+    return table
+
+
+def read_analogies(path: str | Path) -> list[tuple[str, list[str]]]:
+    """Read the Google analogy format: ``: section`` headers, then four words a line."""
+    questions, section = [], ""
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(":"):
+            section = line[1:].strip()
+            continue
+        parts = line.lower().split()
+        if len(parts) != 4:
+            raise ValueError(f"{path}: line {number} has {len(parts)} words, expected 4")
+        questions.append((section, parts))
+    return questions
+
+
+def analogy_accuracy(words: list[str], unit: np.ndarray, questions, restrict: int = 30_000):
+    """Accuracy of 3CosAdd on ``questions`` (from ``read_analogies``).
+
+    ``unit``: float32 array (n_words, dim) of unit-length rows, in frequency order.
+    Returns a dict with correct, total (answered), skipped and per-section results.
+    """
+    lookup = _lookup(words, restrict)
+    vocab = np.asarray(unit[: min(restrict, len(words))], dtype=np.float32)
+    known = [(s, [lookup[w] for w in q]) for s, q in questions if all(w in lookup for w in q)]
+    correct = np.zeros(len(known), dtype=bool)
+    for start in range(0, len(known), BATCH):
+        rows = np.array([q for _, q in known[start:start + BATCH]], dtype=np.int64)
+        query = vocab[rows[:, 1]] - vocab[rows[:, 0]] + vocab[rows[:, 2]]
+        scores = query @ vocab.T
+        np.put_along_axis(scores, rows[:, :3], -np.inf, axis=1)
+        correct[start:start + BATCH] = scores.argmax(axis=1) == rows[:, 3]
+    sections: dict[str, list[int]] = {}
+    for (section, _), ok in zip(known, correct):
+        sections.setdefault(section, [0, 0])
+        sections[section][0] += int(ok)
+        sections[section][1] += 1
+    return {"correct": int(correct.sum()), "total": len(known),
+            "skipped": len(questions) - len(known),
+            "accuracy": float(correct.mean()) if len(known) else 0.0,
+            "sections": {s: {"correct": c, "total": t} for s, (c, t) in sections.items()}}
+
+
+def read_pairs(path: str | Path) -> list[tuple[str, str, float]]:
+    """Read word-similarity pairs: two words and a score, tab- or comma-separated."""
+    pairs = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in (line.split("\t") if "\t" in line else line.split(","))]
+        try:
+            pairs.append((parts[0].lower(), parts[1].lower(), float(parts[2])))
+        except (IndexError, ValueError):
+            raise ValueError(f"{path}: line {number} is not 'word<TAB>word<TAB>score'") from None
+    return pairs
+
+
+def rank(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties sharing their average rank (as Spearman's rho needs)."""
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(1, len(values) + 1)
+    _, groups, counts = np.unique(values, return_inverse=True, return_counts=True)
+    sums = np.bincount(groups, weights=ranks)
+    return sums[groups] / counts[groups]
+
+
+def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 300_000):
+    """Spearman and Pearson correlation of cosine similarity with human scores."""
+    lookup = _lookup(words, restrict)
+    known = [(lookup[a], lookup[b], s) for a, b, s in pairs if a in lookup and b in lookup]
+    if len(known) < 2:
+        return {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(known),
+                "oov_ratio": 1.0 if pairs else 0.0}
+    a, b, human = (np.array(col) for col in zip(*known))
+    cosine = np.einsum("ij,ij->i", np.asarray(unit[a], np.float64), np.asarray(unit[b], np.float64))
+    return {"spearman": float(np.corrcoef(rank(cosine), rank(human))[0, 1]),
+            "pearson": float(np.corrcoef(cosine, human)[0, 1]), "pairs": len(known),
+            "oov_ratio": 1 - len(known) / len(pairs)}
