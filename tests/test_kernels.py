@@ -42,7 +42,7 @@ def test_sgns_gradient_matches_finite_differences():
     targets = np.array([1, 2, 3], dtype=np.int32)
     alpha = np.float32(1e-3)
     before = w_in[0].astype(np.float64).copy()
-    _kernels.sgns_update(w_in[0], w_out.copy(), targets, alpha, np.empty(6, np.float32))
+    _kernels.sgns_update(w_in, 0, w_out.copy(), targets, alpha, np.empty((1, 6), np.float32), 1.0)
     step = (w_in[0] - before) / alpha  # the update is -alpha * dLoss/dx
     for d in range(6):
         eps = np.zeros(6)
@@ -57,6 +57,12 @@ def _loss64(x, w_out, targets):
         return -np.log1p(np.exp(-z))
     out = w_out.astype(np.float64)
     return -log_sig(x @ out[targets[0]]) - sum(log_sig(-(x @ out[t])) for t in targets[1:])
+
+
+def test_exp_clipped_is_accurate_over_the_clip_range():
+    xs = np.linspace(-6, 6, 2001).astype(np.float32)
+    got = np.array([_kernels.exp_clipped(x) for x in xs], dtype=np.float64)
+    np.testing.assert_allclose(got, np.exp(xs.astype(np.float64)), rtol=3e-7)
 
 
 def test_noise_draws_follow_count_power():

@@ -30,37 +30,68 @@ LCG_MASK = (1 << 48) - 1
 LOSS_FLUSH = 1e-200  # take the log of the running product before it can underflow
 ONE = np.float32(1.0)
 ZERO = np.float32(0.0)
+LOG2E = np.float32(1.4426950408889634)
+LN2_HI = np.float32(0.693359375)  # ln 2 split in two, so n * LN2_HI is exact
+LN2_LO = np.float32(-2.12194440e-4)
+# Taylor coefficients 1/k! for exp on [-ln2/2, ln2/2]; degree 6 is within 3e-8 there.
+EXP_C2, EXP_C3, EXP_C4 = np.float32(1 / 2), np.float32(1 / 6), np.float32(1 / 24)
+EXP_C5, EXP_C6 = np.float32(1 / 120), np.float32(1 / 720)
+POW2_BIAS = 16  # 2**n for n in [-16, 16] is built as (1 << (n + 16)) / 2**16
+POW2_SCALE = np.float32(1.0 / (1 << 16))
 # Reassociation lets LLVM vectorise the float32 reductions; no nnan/ninf, so NaN
-# still propagates and divergence stays detectable.
+# still propagates and divergence stays detectable. The hot helpers are inlined at
+# the Numba IR level (inline="always"): as separate functions, every call would
+# reference-count its array arguments with atomic operations shared by all threads.
+# Inlined code takes the caller's flags, so train_sentence carries FAST too.
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lcg_next(state):
     """Next state of the 48-bit LCG (int64 in, int64 out); ``state >> 16`` is 32 random bits."""
     return (state * LCG_MULT + LCG_INC) & LCG_MASK
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def scaled_draw(state, n):
     """Map the top 32 bits of ``state`` to [0, n) by multiply-shift (no modulo bias trap)."""
     return ((state >> 16) * n) >> 32
 
 
-@njit(cache=True, fastmath=FAST)
-def dot(x, y):
-    """Dot product of two float32 vectors, accumulated in float32."""
+@njit(cache=True, fastmath=FAST, inline="always")
+def exp_clipped(x):
+    """exp(x) in float32 for |x| <= SIGMOID_CLIP, without a libm call.
+
+    A call to expf in the pair loop forces the vector registers to be saved and
+    cleared around it; inlined arithmetic does not. Range reduction
+    x = n ln2 + r, |r| <= ln2/2, then a degree-6 polynomial for exp(r) (relative
+    error under 1e-7, float32 rounding level) times 2**n built from an integer.
+    """
+    # Truncating a positive number is floor, and avoids a call to floorf.
+    n = np.int32(x * LOG2E + np.float32(0.5 + POW2_BIAS)) - POW2_BIAS
+    r = x - np.float32(n) * LN2_HI - np.float32(n) * LN2_LO
+    poly = ONE + r * (ONE + r * (EXP_C2 + r * (EXP_C3 + r * (EXP_C4 + r * (EXP_C5 + r * EXP_C6)))))
+    return poly * (np.float32(1 << (n + POW2_BIAS)) * POW2_SCALE)
+
+
+@njit(cache=True, fastmath=FAST, inline="always")
+def dot_rows(a, i, b, j):
+    """Dot product of rows ``a[i]`` and ``b[j]`` of float32 matrices, in float32.
+
+    Rows are indexed in place rather than sliced: a slice is a new array object
+    whose reference counting costs atomic operations on the shared matrix.
+    """
     acc = ZERO
-    for d in range(x.shape[0]):
-        acc += x[d] * y[d]
+    for d in range(a.shape[1]):
+        acc += a[i, d] * b[j, d]
     return acc
 
 
-@njit(cache=True, fastmath=FAST)
-def axpy(a, x, y):
-    """y += a * x for float32 vectors (in place)."""
-    for d in range(x.shape[0]):
-        y[d] += a * x[d]
+@njit(cache=True, fastmath=FAST, inline="always")
+def axpy_row(alpha, x, i, y, j):
+    """y[j] += alpha * x[i] for rows of float32 matrices (in place)."""
+    for d in range(x.shape[1]):
+        y[j, d] += alpha * x[i, d]
 
 
 @njit(cache=True)
@@ -93,7 +124,7 @@ def subsample(sent, keep, state, buf):
     return n, state
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_targets(word, noise, state, targets):
     """Fill ``targets`` with the positive ``word`` then ``len(targets) - 1`` noise words.
 
@@ -108,22 +139,32 @@ def draw_targets(word, noise, state, targets):
     return state
 
 
-@njit(cache=True)
-def sgns_update(w_in_row, w_out, targets, alpha, grad):
-    """One SGNS step for one (context, centre) pair; returns its loss (float64).
+@njit(cache=True, inline="always")
+def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
+    """One SGNS step for one (context, centre) pair.
 
     Parameters
     ----------
-    w_in_row : float32 array, shape (dim,)
-        Input vector of the context word; updated in place after the output rows.
+    w_in : float32 array, shape (n_words, dim)
+        Input vectors; row ``context`` is updated in place after the output rows.
+    context : int
     w_out : float32 array, shape (n_words, dim)
         Output vectors; rows ``targets`` updated in place.
     targets : int32 array, shape (negative + 1,)
         Centre word first (label 1), then noise words (label 0); a noise word equal
         to the centre word is skipped, as in word2vec.c.
     alpha : float32
-    grad : float32 array, shape (dim,)
+    grad : float32 array, shape (1, dim)
         Scratch space.
+    prob : float64
+        Running product of the probabilities of the labels, multiplied on here.
+
+    Returns
+    -------
+    prob : float64, loss : float64
+        The running product, and the minus log of what was folded out of it to keep
+        it from underflowing (usually 0). Over a run, the loss is the sum of the
+        returned losses minus the log of the final product.
 
     Notes
     -----
@@ -131,29 +172,28 @@ def sgns_update(w_in_row, w_out, targets, alpha, grad):
     scores clipped to +-SIGMOID_CLIP; the gradient step for each target is
     g = alpha * (label - s(score)).
     """
-    grad[:] = ZERO
-    prob = 1.0
+    for d in range(grad.shape[1]):
+        grad[0, d] = ZERO
     loss = 0.0
     for k in range(targets.shape[0]):
         target = targets[k]
         if k > 0 and target == targets[0]:
             continue
-        out_row = w_out[target]
-        score = min(max(dot(w_in_row, out_row), -SIGMOID_CLIP), SIGMOID_CLIP)
-        sig = ONE / (ONE + np.float32(math.exp(-score)))
+        score = min(max(dot_rows(w_in, context, w_out, target), -SIGMOID_CLIP), SIGMOID_CLIP)
+        sig = ONE / (ONE + exp_clipped(-score))
         label = ONE if k == 0 else ZERO
         g = (label - sig) * alpha
-        prob *= sig if k == 0 else ONE - sig
+        prob *= float(sig if k == 0 else ONE - sig)  # float64, also without JIT
         if prob < LOSS_FLUSH:
             loss -= math.log(prob)
             prob = 1.0
-        axpy(g, out_row, grad)
-        axpy(g, w_in_row, out_row)
-    axpy(ONE, grad, w_in_row)
-    return loss - math.log(prob)
+        axpy_row(g, w_out, target, grad, 0)
+        axpy_row(g, w_in, context, w_out, target)
+    axpy_row(ONE, grad, 0, w_in, context)
+    return prob, loss
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, grad):
     """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
 
@@ -161,6 +201,7 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, gr
     window), and windows stop at the sentence's ends. Returns (loss, pairs, state).
     """
     loss = 0.0
+    prob = 1.0
     pairs = 0
     for i in range(n):
         state = lcg_next(state)
@@ -169,9 +210,10 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, gr
             if j == i:
                 continue
             state = draw_targets(buf[i], noise, state, targets)
-            loss += sgns_update(w_in[buf[j]], w_out, targets, alpha, grad)
+            prob, part = sgns_update(w_in, buf[j], w_out, targets, alpha, grad, prob)
+            loss += part
             pairs += 1
-    return loss, pairs, state
+    return loss - math.log(prob), pairs, state
 
 
 @njit(cache=True)
@@ -185,7 +227,7 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     buf = np.empty(MAX_SENTENCE_LEN, dtype=np.int32)
     targets = np.empty(negative + 1, dtype=np.int32)
-    grad = np.empty(w_in.shape[1], dtype=np.float32)
+    grad = np.empty((1, w_in.shape[1]), dtype=np.float32)
     first = offsets[0]
     span = max(offsets[offsets.shape[0] - 1] - first, 1)
     loss = 0.0
