@@ -23,6 +23,14 @@ class Lcg:
         return (self.bits32() * n) >> 32
 
 
+    def noise_word(self, table) -> int:
+        """Draw from an alias table (int64 ``alias << 32 | accept``), as the kernel does."""
+        spread = self.bits32() * len(table)
+        bucket, within = spread >> 32, spread & 0xFFFFFFFF
+        entry = int(table[bucket])
+        return bucket if within < entry & 0xFFFFFFFF else entry >> 32
+
+
 def sigmoid(x):
     x = np.float32(min(max(x, -6.0), 6.0))
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x, dtype=np.float32))
@@ -64,7 +72,7 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
         kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
         for i, j in window_pairs(kept, window, rng):
-            targets = [kept[i]] + [noise[rng.below(len(noise))] for _ in range(negative)]
+            targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
             loss += pair_step(w_in, w_out, kept[j], targets, alpha)
             n_pairs += 1
     return loss, n_pairs, rng.state

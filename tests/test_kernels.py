@@ -16,7 +16,7 @@ def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
     offsets = np.array([0, 7, 8, 30, 41, 60], dtype=np.int64)
     w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
     w_out = (rng.random((n_words, dim), dtype=np.float32) * 0.1).astype(np.float32)
-    return ids, offsets, w_in, w_out, vocab.keep_thresholds(0.05), vocab.noise_table(bits=10)
+    return ids, offsets, w_in, w_out, vocab.keep_thresholds(0.05), vocab.noise_table()
 
 
 @pytest.mark.parametrize("window, negative", [(1, 1), (3, 5), (5, 2)])
@@ -92,7 +92,7 @@ def test_window_never_crosses_sentences():
     w_in = np.full((4, 4), 0.1, dtype=np.float32)
     w_out = np.zeros((4, 4), dtype=np.float32)
     keep = np.full(4, 1 << 32, dtype=np.int64)
-    noise = np.arange(4, dtype=np.int32)
+    noise = Vocab(list("abcd"), np.ones(4, dtype=np.int64)).noise_table()
     _, pairs, _ = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise, 50, 1,
                                        np.array([0.025, 0.025]), 1)
     assert pairs == 20  # a window reaching into the next sentence would add pairs

@@ -61,9 +61,10 @@ def test_keep_thresholds_follow_word2vec_formula():
     assert (Vocab(["x"], np.array([5])).keep_thresholds(0.5) == 2**32).all()  # capped at 1
 
 
-def test_noise_table_shares_match_count_power():
-    counts = np.array([1000, 300, 50, 7, 1])
-    table = Vocab(list("abcde"), counts).noise_table(bits=16)
-    share = np.bincount(table, minlength=5) / len(table)
+def test_noise_alias_table_encodes_count_power_exactly():
+    counts = np.array([1000, 300, 50, 7, 1, 1])
+    table = Vocab(list("abcdef"), counts).noise_table()
+    accept, alias = (table & 0xFFFFFFFF) / 2**32, table >> 32
+    share = (accept + np.bincount(alias, weights=1 - accept, minlength=6)) / len(table)
     expected = counts**0.75 / (counts**0.75).sum()
-    assert np.abs(share - expected).max() < 1 / 2**16
+    np.testing.assert_allclose(share, expected, atol=1e-9)

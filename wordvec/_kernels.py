@@ -125,17 +125,31 @@ def subsample(sent, keep, state, buf):
 
 
 @njit(cache=True, inline="always")
+def draw_noise(noise, state):
+    """One noise word from the alias table ``noise`` (int64, ``alias << 32 | accept``).
+
+    The top 32 bits of the state pick a bucket by multiply-shift; the low 32 bits of
+    that product are uniform within the bucket and decide between its two words.
+    """
+    spread = (state >> 16) * noise.shape[0]
+    bucket = spread >> 32
+    entry = noise[bucket]
+    if (spread & 0xFFFFFFFF) < (entry & 0xFFFFFFFF):
+        return bucket
+    return entry >> 32
+
+
+@njit(cache=True, inline="always")
 def draw_targets(word, noise, state, targets):
     """Fill ``targets`` with the positive ``word`` then ``len(targets) - 1`` noise words.
 
-    noise : int32 array, shape (table_size,); a word fills slots in proportion to
-    count**0.75, so a uniform slot is a draw from the noise distribution.
+    noise : int64 array, shape (n_words,), the alias table of ``Vocab.noise_table``.
     Returns the new state.
     """
     targets[0] = word
     for k in range(1, targets.shape[0]):
         state = lcg_next(state)
-        targets[k] = noise[scaled_draw(state, noise.shape[0])]
+        targets[k] = draw_noise(noise, state)
     return state
 
 

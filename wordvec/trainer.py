@@ -132,8 +132,9 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         rng_states = block_seeds(config.seed, threads)
         compile_seconds = _warm_up(ids, keep, noise, config, threads)
         start = time.perf_counter()
-        losses, probes = _epoch_loop(ids, offsets, bounds, (w_in, w_out, keep, noise),
-                                     rng_states, config, total, verbose)
+        tables = (w_in, w_out, keep, noise, vocab.noise_distribution())
+        losses, probes = _epoch_loop(ids, offsets, bounds, tables, rng_states, config, total,
+                                     verbose)
         seconds = time.perf_counter() - start
     return {"epoch_losses": probes, "running_losses": losses,
             "train_seconds": seconds, "threads": threads,
@@ -141,7 +142,7 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
             "words_per_second": total / seconds if seconds > 0 else 0.0}
 
 
-def probe_pairs(ids, offsets, noise, config: TrainConfig, n: int = PROBE_PAIRS):
+def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int = PROBE_PAIRS):
     """A fixed random sample of (context, centre, noise words) for tracking the loss.
 
     Positions are uniform over the corpus, contexts within ``window`` in the same
@@ -152,7 +153,7 @@ def probe_pairs(ids, offsets, noise, config: TrainConfig, n: int = PROBE_PAIRS):
     sent = np.searchsorted(offsets, pos, side="right") - 1
     ctx = pos + rng.integers(1, config.window + 1, n) * rng.choice([-1, 1], n)
     ok = (ctx >= offsets[sent]) & (ctx < offsets[sent + 1])
-    draws = noise[rng.integers(0, len(noise), (int(ok.sum()), config.negative))]
+    draws = rng.choice(len(noise_probs), size=(int(ok.sum()), config.negative), p=noise_probs)
     return ids[ctx[ok]], ids[pos[ok]], draws
 
 
@@ -195,8 +196,8 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
     text in document order, so it can rise late in a decaying schedule; the probe
     loss is the one comparable across epochs.
     """
-    w_in, w_out, keep, noise = tables
-    probe = probe_pairs(ids, offsets, noise, config)
+    w_in, w_out, keep, noise, probs = tables
+    probe = probe_pairs(ids, offsets, probs, config)
     done, losses, probes = 0, [], []
     with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
               leave=False, smoothing=0.1) as bar:

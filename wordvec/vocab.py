@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 
 NOISE_POWER = 0.75
-NOISE_TABLE_BITS = 22  # 4M int32 slots (16 MB): words keep their share to within 2.4e-7
 FLUSH_TOKENS = 1 << 20
 
 
@@ -166,17 +165,39 @@ class Vocab:
             prob = np.minimum((np.sqrt(freq / sample) + 1.0) * sample / freq, 1.0)
         return np.floor(prob * 2.0**32).astype(np.int64)
 
-    def noise_table(self, bits: int = NOISE_TABLE_BITS) -> np.ndarray:
-        """Table of word ids, each filling a share of slots proportional to count**0.75.
-
-        Slot i holds the word whose cumulative share covers (i + 0.5) / size, so every
-        word's share is exact to within one slot (Mikolov et al. 2013, section 2.2).
-        """
+    def noise_distribution(self) -> np.ndarray:
+        """Probability of each word as a noise word: count**0.75, normalised (float64)."""
         weights = self.counts.astype(np.float64) ** NOISE_POWER
-        cumulative = np.cumsum(weights / weights.sum())
-        slots = (np.arange(1 << bits, dtype=np.float64) + 0.5) / (1 << bits)
-        table = np.searchsorted(cumulative, slots, side="right")
-        return np.minimum(table, len(self) - 1).astype(np.int32)
+        return weights / weights.sum()
+
+    def noise_table(self) -> np.ndarray:
+        """Alias table for drawing noise words with probability proportional to count**0.75.
+
+        Walker's alias method (Vose's construction): bucket i, picked uniformly, holds
+        word i with probability ``accept[i] / 2**32`` and word ``alias[i]`` otherwise.
+        Exact, and 8 bytes a word, so it stays in cache where word2vec.c's 1e8-slot
+        table cannot. Packed as int64: ``alias << 32 | accept`` (accept < 2**32).
+        Mikolov et al. 2013, section 2.2.
+        """
+        accept, alias = _alias_buckets(self.noise_distribution() * len(self))
+        accept = np.minimum(np.round(accept * 2.0**32), 2.0**32 - 1).astype(np.int64)
+        return (alias.astype(np.int64) << 32) | accept
+
+
+def _alias_buckets(scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vose's alias construction for probabilities scaled to mean 1."""
+    n = len(scaled)
+    accept, alias = np.ones(n), np.arange(n)
+    scaled = scaled.tolist()
+    small = [i for i, p in enumerate(scaled) if p < 1.0]
+    large = [i for i, p in enumerate(scaled) if p >= 1.0]
+    while small and large:
+        lo, hi = small.pop(), large[-1]
+        accept[lo], alias[lo] = scaled[lo], hi
+        scaled[hi] -= 1.0 - scaled[lo]
+        if scaled[hi] < 1.0:
+            small.append(large.pop())
+    return accept, alias  # leftovers (rounding) keep accept 1, alias themselves
 
 
 def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0) -> Vocab:
