@@ -93,7 +93,10 @@ def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: boo
     model = Word2Vec(sg=1, vector_size=s["dim"], window=s["window"], negative=s["negative"],
                      sample=s["sample"], min_count=s["min_count"], alpha=s["alpha"],
                      min_alpha=s["min_alpha"], workers=threads, epochs=epochs, seed=1)
-    source = {"corpus_iterable": LineSentence(str(path))} if iterable else {"corpus_file": str(path)}
+    if iterable:
+        source = {"corpus_iterable": LineSentence(str(path))}
+    else:
+        source = {"corpus_file": str(path)}
     model.build_vocab(**source)
     vocab_done = time.perf_counter()
     model.train(**source, total_examples=model.corpus_count,

@@ -42,10 +42,13 @@ def test_thread_count_can_change_between_runs(small_corpus):
         assert n == 1
 
 
-def test_stats_and_falling_loss(small_corpus):
-    emb = train(small_corpus, TrainConfig(epochs=3, min_count=2), verbose=False)
+def test_stats_and_falling_loss(tmp_path):
+    path = tmp_path / "part.txt"
+    with open(SAMPLE, encoding="utf-8") as f:
+        path.write_text("".join(next(f) for _ in range(20_000)), encoding="utf-8")
+    emb = train(path, TrainConfig(epochs=3, threads=1), verbose=False)
     stats = emb.stats
-    assert stats["raw_tokens"] >= stats["train_tokens"] > 20_000
+    assert stats["raw_tokens"] >= stats["train_tokens"] > 150_000
     assert stats["vocab_size"] == len(emb)
     losses = stats["epoch_losses"]
     assert len(losses) == 3 and losses[0] > losses[1] > losses[2]

@@ -78,7 +78,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
         stats["vocab_seconds"] = time.perf_counter() - start
         w_in, w_out = init_weights(len(vocab), config.dim, config.seed)
-        stats.update(run_epochs(np.asarray(ids), offsets, vocab, w_in, w_out, config, verbose))
+        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose))
         del ids
     return Embeddings(vocab.words, vocab.counts, w_in, w_out, config, stats)
 
@@ -130,7 +130,7 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
         rng_states = block_seeds(config.seed, threads)
-        compile_seconds = _warm_up(ids, keep, noise, config, threads)
+        compile_seconds = _warm_up(keep, noise, config, threads)
         start = time.perf_counter()
         tables = (w_in, w_out, keep, noise, vocab.noise_distribution())
         losses, probes = _epoch_loop(ids, offsets, bounds, tables, rng_states, config, total,
@@ -142,13 +142,12 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
             "words_per_second": total / seconds if seconds > 0 else 0.0}
 
 
-def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int = PROBE_PAIRS):
-    """A fixed random sample of (context, centre, noise words) for tracking the loss.
+def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int, rng):
+    """A random sample of (context, centre, noise words) triples for tracking the loss.
 
-    Positions are uniform over the corpus, contexts within ``window`` in the same
-    sentence. Returns int32 arrays: contexts (m,), centres (m,), noise (m, negative).
+    Positions are uniform over ``ids``, contexts within ``window`` in the same
+    sentence. Returns int arrays: contexts (m,), centres (m,), noise (m, negative).
     """
-    rng = np.random.default_rng(config.seed)
     pos = rng.integers(0, len(ids), n)
     sent = np.searchsorted(offsets, pos, side="right") - 1
     ctx = pos + rng.integers(1, config.window + 1, n) * rng.choice([-1, 1], n)
@@ -176,12 +175,13 @@ def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
 
 
-def _warm_up(ids, keep, noise, config: TrainConfig, threads: int) -> float:
+def _warm_up(keep, noise, config: TrainConfig, threads: int) -> float:
     """Compile (or load from cache) the kernels on a tiny input; return the seconds spent."""
     start = time.perf_counter()
     w = np.zeros((1, config.dim), dtype=np.float32)
     tiny = np.zeros(1, dtype=np.int64)
-    _kernels.train_chunk(ids[:0], tiny, w, w.copy(), keep[:1], noise[:1], config.window,
+    _kernels.train_chunk(np.zeros(0, dtype=np.int32), tiny, w, w.copy(), keep[:1], noise[:1],
+                         config.window,
                          config.negative, np.zeros(2), np.ones(threads, dtype=np.int64))
     return time.perf_counter() - start
 
@@ -191,33 +191,45 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
     """Call the chunk kernel over every chunk of every epoch.
 
     Returns two losses per epoch: the running mean over the pairs trained, and the
-    loss of a fixed probe sample at the epoch's end. The running mean is measured as
-    the vectors adapt to the text just read, which a high learning rate rewards on
-    text in document order, so it can rise late in a decaying schedule; the probe
-    loss is the one comparable across epochs.
+    loss at the epoch's end of a fixed probe sample drawn from every chunk during the
+    first epoch. The running mean is measured as the vectors adapt to the text just
+    read, which a high learning rate rewards on text in document order, so it can
+    rise late in a decaying schedule; the probe loss is the one comparable across
+    epochs.
     """
     w_in, w_out, keep, noise, probs = tables
-    probe = probe_pairs(ids, offsets, probs, config)
-    done, losses, probes = 0, [], []
+    rng, probe, done, losses, probes = np.random.default_rng(config.seed), [], 0, [], []
     with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
               leave=False, smoothing=0.1) as bar:
         for epoch in range(config.epochs):
             loss_sum, pairs = 0.0, 0.0
             for lo, hi in zip(bounds[:-1], bounds[1:]):
-                part = offsets[lo:hi + 1]
-                n = int(part[-1] - part[0])
+                part = offsets[lo:hi + 1] - offsets[lo]
+                chunk = _read_ids(ids, int(offsets[lo]), int(offsets[hi]))
+                if epoch == 0:
+                    share = round(PROBE_PAIRS * len(chunk) * config.epochs / total)
+                    probe.append(probe_pairs(chunk, part, probs, config, share, rng))
                 alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
-                                   for p in (done, done + n)])
-                out = _kernels.train_chunk(ids, part, w_in, w_out, keep, noise, config.window,
+                                   for p in (done, done + len(chunk))])
+                out = _kernels.train_chunk(chunk, part, w_in, w_out, keep, noise, config.window,
                                            config.negative, alphas, rng_states)
                 loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
-                done += n
-                bar.update(n)
+                done += len(chunk)
+                bar.update(len(chunk))
                 bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
             losses.append(_epoch_loss(loss_sum, pairs, w_in))
-            probes.append(probe_loss(w_in, w_out, probe))
+            probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)]))
     return losses, probes
+
+
+def _read_ids(ids: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """ids[start:stop] as an in-memory array; a memmap is read, not mapped, so the
+    pages of a large corpus do not pile up in the resident set."""
+    if isinstance(ids, np.memmap):
+        return np.fromfile(ids.filename, dtype=np.int32, count=stop - start,
+                           offset=start * ids.itemsize + ids.offset)
+    return np.ascontiguousarray(ids[start:stop], dtype=np.int32)
 
 
 def _epoch_loss(loss_sum: float, pairs: float, w_in: np.ndarray) -> float:
