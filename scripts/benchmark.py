@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "corpora" / "dev.txt.xz"
-TOOLS = ("wordvec", "gensim-file", "gensim-iter")
+TOOLS = ("wordvec", "gensim-file", "gensim-iter", "wordvec-shared")
 SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025,
                 min_alpha=0.0001)
 
@@ -70,18 +70,23 @@ def quality(words, unit) -> dict:
                 "spearman"]}
 
 
-def child_wordvec(path: Path, out: Path, threads: int, epochs: int) -> dict:
+def peak_rss_mb() -> float:
+    """Peak resident set of this process so far, measured before the evaluation."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_wordvec(path: Path, out: Path, threads: int, epochs: int, shared: bool) -> dict:
     import wordvec
 
     start = time.perf_counter()
     config = wordvec.TrainConfig(**SETTINGS, epochs=epochs, threads=threads,
-                                 tokenizer="whitespace")
+                                 tokenizer="whitespace", shared_negatives=shared)
     emb = wordvec.train(path, config)
     emb.save(out)
     s = emb.stats
     return {"train": s["train_seconds"], "vocab": s["vocab_seconds"],
             "compile": s["compile_seconds"], "e2e": time.perf_counter() - start,
-            "words": emb.words, "unit": emb.unit_vectors()}
+            "rss_mb": peak_rss_mb(), "words": emb.words, "unit": emb.unit_vectors}
 
 
 def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: bool) -> dict:
@@ -104,19 +109,18 @@ def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: boo
     trained = time.perf_counter()
     model.wv.save(str(out))
     return {"train": trained - vocab_done, "vocab": vocab_done - start, "compile": 0.0,
-            "e2e": time.perf_counter() - start, "words": model.wv.index_to_key,
-            "unit": model.wv.get_normed_vectors()}
+            "e2e": time.perf_counter() - start, "rss_mb": peak_rss_mb(),
+            "words": model.wv.index_to_key, "unit": model.wv.get_normed_vectors}
 
 
 def child(tool: str, path: Path, threads: int, epochs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "model"
-        if tool == "wordvec":
-            result = child_wordvec(path, out, threads, epochs)
+        if tool.startswith("wordvec"):
+            result = child_wordvec(path, out, threads, epochs, shared=tool == "wordvec-shared")
         else:
             result = child_gensim(path, out, threads, epochs, iterable=tool == "gensim-iter")
-        result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result.update(quality(result.pop("words"), result.pop("unit")))
+        result.update(quality(result.pop("words"), result.pop("unit")()))
     print(json.dumps(result))
 
 
@@ -142,32 +146,39 @@ def ratio(a: list[dict], b: list[dict], key: str, higher_better: bool) -> float:
     return statistics.median((x / y) if higher_better else (y / x) for x, y in pairs)
 
 
+ROWS = [("training seconds", "train", False), ("words/s (raw tokens)", "words_per_s", True),
+        ("vocabulary seconds", "vocab", False), ("end to end seconds", "e2e", False),
+        ("process wall seconds", "wall", False), ("peak RSS MB", "rss_mb", False),
+        ("analogy accuracy (30k)", "analogy", True), ("WS353 Spearman", "ws353", True),
+        ("SimLex Spearman", "simlex", True)]
+OURS = ("wordvec", "wordvec-shared")
+THEIRS = ("gensim-file", "gensim-iter")
+
+
 def report(runs: dict, args, n_tokens: int, cold: float) -> dict:
+    """Print the markdown table; return the medians and ratios."""
     for tool_runs in runs.values():
         for r in tool_runs:
             r["words_per_s"] = n_tokens * args.epochs / r["train"]
-    rows = [("training seconds", "train", False), ("words/s (raw tokens)", "words_per_s", True),
-            ("vocabulary seconds", "vocab", False), ("end to end seconds", "e2e", False),
-            ("process wall seconds", "wall", False), ("peak RSS MB", "rss_mb", False),
-            ("analogy accuracy (30k)", "analogy", True), ("WS353 Spearman", "ws353", True),
-            ("SimLex Spearman", "simlex", True)]
-    print(f"\n{n_tokens:,} tokens, {args.epochs} epoch(s), {args.threads} thread(s), "
-          f"median of {args.repeats}; speed ratios > 1 mean wordvec is faster or smaller\n")
-    print("| metric | wordvec | gensim corpus_file | gensim LineSentence | vs corpus_file "
-          "| vs LineSentence |\n|---|---|---|---|---|---|")
+    print(f"\n{n_tokens:,} tokens, {args.epochs} epoch(s), {args.threads} thread(s), median of "
+          f"{args.repeats}. Speed ratios > 1: wordvec faster or smaller; quality: difference.\n")
+    print("| metric | wordvec | wordvec --shared-negatives | gensim corpus_file "
+          "| gensim LineSentence | wordvec vs corpus_file | wordvec vs LineSentence "
+          "| shared vs corpus_file | shared vs LineSentence |\n|---" + "|---" * 8 + "|")
     summary = {}
-    for label, key, higher in rows:
-        values = [median(runs[t], key) for t in TOOLS]
-        quality_row = key in ("analogy", "ws353", "simlex")
-        ratios = [ratio(runs["wordvec"], runs[t], key, higher) for t in TOOLS[1:]]
-        shown = [f"{values[0] - v:+.4f}" if quality_row else f"{r:.2f}x"
-                 for v, r in zip(values[1:], ratios)]
-        fmt = "{:,.4f}" if quality_row else "{:,.1f}" if key != "words_per_s" else "{:,.0f}"
-        print(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " | "
-              + " | ".join(shown) + " |")
-        summary[key] = {"values": dict(zip(TOOLS, values)), "ratios": dict(zip(TOOLS[1:], ratios))}
+    for label, key, higher in ROWS:
+        values = {t: median(runs[t], key) for t in OURS + THEIRS}
+        is_quality = key in ("analogy", "ws353", "simlex")
+        compared = {f"{ours} vs {theirs}": (values[ours] - values[theirs]) if is_quality
+                    else ratio(runs[ours], runs[theirs], key, higher)
+                    for ours in OURS for theirs in THEIRS}
+        fmt = "{:.4f}" if is_quality else "{:,.0f}" if key == "words_per_s" else "{:,.1f}"
+        shown = [f"{v:+.4f}" if is_quality else f"{v:.2f}x" for v in compared.values()]
+        print(f"| {label} | " + " | ".join(fmt.format(values[t]) for t in OURS + THEIRS)
+              + " | " + " | ".join(shown) + " |")
+        summary[key] = {"values": values, "compared": compared}
     warm = median(runs["wordvec"], "compile")
-    print(f"| Numba compile seconds (empty cache / warm) | {cold:.2f} / {warm:.2f} | | | | |")
+    print(f"| Numba compile seconds, empty cache / warm | {cold:.2f} / {warm:.2f} |" + " |" * 7)
     summary["compile"] = {"cold": cold, "warm": warm}
     return summary
 

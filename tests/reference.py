@@ -32,7 +32,8 @@ class Lcg:
 
 
 def sigmoid(x):
-    x = np.float32(min(max(x, -6.0), 6.0))
+    """Logistic sigmoid in float32 of scores clipped to +-6 (scalars or arrays)."""
+    x = np.clip(np.asarray(x, dtype=np.float32), np.float32(-6.0), np.float32(6.0))
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x, dtype=np.float32))
 
 
@@ -63,7 +64,25 @@ def keep_sentence(sentence, keep, rng):
     return [w for w in sentence if keep[w] >= 1 << 32 or rng.bits32() < keep[w]]
 
 
-def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state):
+def shared_step(w_in, w_out, contexts, targets, alpha):
+    """One centre word's minibatch: every context against the same targets.
+
+    All scores come from the weights before the step; returns the summed loss.
+    """
+    x, y = w_in[contexts], w_out[targets]
+    sig = sigmoid(x @ y.T)
+    labels = np.zeros(len(targets))
+    labels[0] = 1.0
+    mask = np.array([k == 0 or t != targets[0] for k, t in enumerate(targets)], dtype=float)
+    loss = -np.sum(mask * np.log(np.where(labels == 1.0, sig, 1.0 - sig).astype(np.float64)))
+    g = ((labels - sig) * alpha * mask).astype(np.float32)
+    np.add.at(w_in, contexts, g @ y)
+    np.add.at(w_out, targets, g.T @ x)
+    return float(loss)
+
+
+def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
+                shared=False):
     """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
     rng = Lcg(state)
     first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
@@ -71,6 +90,16 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     for s in range(len(offsets) - 1):
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
         kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+        if shared:
+            for i in range(len(kept)):
+                reach = window - rng.below(window)
+                contexts = [kept[j] for j in range(max(0, i - reach), min(len(kept), i + reach + 1))
+                            if j != i]
+                if contexts:
+                    targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
+                    loss += shared_step(w_in, w_out, contexts, targets, alpha)
+                    n_pairs += len(contexts)
+            continue
         for i, j in window_pairs(kept, window, rng):
             targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
             loss += pair_step(w_in, w_out, kept[j], targets, alpha)

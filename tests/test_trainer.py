@@ -59,7 +59,8 @@ def test_divergence_is_detected(small_corpus):
         train(small_corpus, TrainConfig(alpha=1e4, min_alpha=1e4, epochs=1), verbose=False)
 
 
-def test_planted_pairs_are_neighbours():
+@pytest.mark.parametrize("shared", [False, True])
+def test_planted_pairs_are_neighbours(shared):
     """Quality on the sample corpus: the partner word is in the top 10 for >= 90% of words.
 
     Calibration (threads=1, seed=7, defaults otherwise, 2026-11-22): 96.8% (149 of 154
@@ -67,7 +68,7 @@ def test_planted_pairs_are_neighbours():
     older->old. Threshold 90% leaves room for platform rounding without letting a
     broken trainer through: random vectors score 3.2% on the same check.
     """
-    emb = train(SAMPLE, TrainConfig(threads=1, seed=7), verbose=False)
+    emb = train(SAMPLE, TrainConfig(threads=1, seed=7, shared_negatives=shared), verbose=False)
     pairs = [line.split("\t")[1:] for line in PAIRS.read_text().splitlines()]
     directed = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
     hits = sum(b in {w for w, _ in neighbors(emb, a, 10)} for a, b in directed)

@@ -230,18 +230,95 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, gr
     return loss - math.log(prob), pairs, state
 
 
+@njit(cache=True, inline="always")
+def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
+    """SGNS for one centre word and all its contexts, sharing one set of noise words.
+
+    The (context, target) scores are all computed from the weights as they were
+    (a minibatch of ``n_ctx`` pairs), then the input and output rows are updated
+    once each, so every row is fetched once per centre word instead of once per
+    pair (Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed
+    Memory"). Targets, labels, loss and gradient per pair are as in ``sgns_update``.
+
+    scratch : (float32 (2 window, negative + 1), float32 (2 window + negative + 1, dim))
+        Step sizes g, then the input-row updates followed by the output-row updates.
+    Returns (prob, loss) as ``sgns_update`` does.
+    """
+    g, delta = scratch
+    n_t = targets.shape[0]
+    loss = 0.0
+    for a in range(n_ctx):
+        for k in range(n_t):
+            g[a, k] = ZERO
+            if k > 0 and targets[k] == targets[0]:
+                continue
+            score = dot_rows(w_in, contexts[a], w_out, targets[k])
+            sig = ONE / (ONE + exp_clipped(-min(max(score, -SIGMOID_CLIP), SIGMOID_CLIP)))
+            g[a, k] = ((ONE if k == 0 else ZERO) - sig) * alpha
+            prob *= float(sig if k == 0 else ONE - sig)
+            if prob < LOSS_FLUSH:
+                loss -= math.log(prob)
+                prob = 1.0
+    for r in range(n_ctx + n_t):
+        for d in range(delta.shape[1]):
+            delta[r, d] = ZERO
+    for a in range(n_ctx):
+        for k in range(n_t):
+            axpy_row(g[a, k], w_out, targets[k], delta, a)
+            axpy_row(g[a, k], w_in, contexts[a], delta, n_ctx + k)
+    for a in range(n_ctx):
+        axpy_row(ONE, delta, a, w_in, contexts[a])
+    for k in range(n_t):
+        axpy_row(ONE, delta, n_ctx + k, w_out, targets[k])
+    return prob, loss
+
+
+@njit(cache=True, fastmath=FAST)
+def train_sentence_shared(buf, n, w_in, w_out, noise, window, alpha, state, targets,
+                          scratch):
+    """As ``train_sentence``, with one draw of noise words per centre word.
+
+    scratch : (int32 (2 window,), then the two arrays ``shared_update`` takes).
+    """
+    contexts, g, delta = scratch
+    loss = 0.0
+    prob = 1.0
+    pairs = 0
+    for i in range(n):
+        state = lcg_next(state)
+        reach = window - scaled_draw(state, window)
+        n_ctx = 0
+        for j in range(max(0, i - reach), min(n, i + reach + 1)):
+            if j != i:
+                contexts[n_ctx] = buf[j]
+                n_ctx += 1
+        if n_ctx == 0:
+            continue
+        state = draw_targets(buf[i], noise, state, targets)
+        prob, part = shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, (g, delta),
+                                   prob)
+        loss += part
+        pairs += n_ctx
+    return loss - math.log(prob), pairs, state
+
+
 @njit(cache=True)
-def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state):
+def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
+                shared):
     """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
 
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
-    and last token; it falls linearly by position in between.
-    Returns (loss sum, pair count, state).
+    and last token; it falls linearly by position in between. ``shared``: draw
+    noise words once per centre word (``train_sentence_shared``) rather than once
+    per pair. Returns (loss sum, pair count, state).
     """
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     buf = np.empty(MAX_SENTENCE_LEN, dtype=np.int32)
     targets = np.empty(negative + 1, dtype=np.int32)
     grad = np.empty((1, w_in.shape[1]), dtype=np.float32)
+    scratch = (np.empty(2 * window, dtype=np.int32),
+               np.empty((2 * window, negative + 1), dtype=np.float32),
+               np.empty((2 * window + negative + 1, w_in.shape[1]), dtype=np.float32))
     first = offsets[0]
     span = max(offsets[offsets.shape[0] - 1] - first, 1)
     loss = 0.0
@@ -250,8 +327,12 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], keep, state, buf)
-        part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha,
-                                            state, targets, grad)
+        if shared:
+            part, count, state = train_sentence_shared(buf, n, w_in, w_out, noise, window,
+                                                       alpha, state, targets, scratch)
+        else:
+            part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha,
+                                                state, targets, grad)
         loss += part
         pairs += count
     return loss, pairs, state
@@ -273,7 +354,8 @@ def block_bounds(offsets, n_blocks):
 
 
 @njit(parallel=True, cache=True)
-def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, rng_states):
+def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, rng_states,
+                shared):
     """Train one chunk of sentences on all threads, Hogwild style.
 
     The sentences are split into ``len(rng_states)`` blocks, one per thread; each
@@ -281,7 +363,7 @@ def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     and ``w_out`` are updated without locks (Hogwild, Recht et al. 2011), so runs
     on more than one thread are not bit-reproducible.
 
-    Ten parameters, each a distinct array or scalar: packing them together would
+    Eleven parameters, each a distinct array or scalar: packing them together would
     hide their dtypes. Returns float64 array, shape (n_blocks, 2): loss sum and
     pair count per block.
     """
@@ -291,7 +373,7 @@ def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     for b in prange(n_blocks):
         part = offsets[bounds[b]:bounds[b + 1] + 1]
         loss, pairs, state = train_block(ids, part, w_in, w_out, keep, noise, window,
-                                         negative, alphas, rng_states[b])
+                                         negative, alphas, rng_states[b], shared)
         losses[b, 0] = loss
         losses[b, 1] = pairs
         rng_states[b] = state

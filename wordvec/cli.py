@@ -94,6 +94,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=DEFAULTS.tokenizer,
               show_default=True, help="default: NFKC words; whitespace: split only.")
 @click.option("--lowercase/--no-lowercase", default=DEFAULTS.lowercase, show_default=True)
+@click.option("--shared-negatives", is_flag=True, default=DEFAULTS.shared_negatives,
+              help="One draw of noise words per centre word, shared by its contexts: "
+                   "faster, not word2vec.c's exact update.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 def train(corpus, output, force, quiet, **options) -> None:
     """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""

@@ -34,6 +34,9 @@ class TrainConfig:
     seed: int = 1
     lowercase: bool = True  # default tokenizer only
     tokenizer: str = "default"  # "default" (NFKC, words) or "whitespace" (split only)
+    # Draw noise words once per centre word, shared by its contexts (Ji et al. 2016),
+    # instead of once per pair as word2vec.c does: faster, not word2vec.c's exact update.
+    shared_negatives: bool = False
 
     def __post_init__(self) -> None:
         for name in ("dim", "window", "epochs", "min_count", "max_vocab_size"):

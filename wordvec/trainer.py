@@ -76,6 +76,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         _check_vocab(raw, vocab, config)
         ids, offsets = encode(raw, vocab, Path(tmp))
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
+        del raw  # the counting dictionary is not needed while training
         stats["vocab_seconds"] = time.perf_counter() - start
         w_in, w_out = init_weights(len(vocab), config.dim, config.seed)
         stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose))
@@ -109,9 +110,10 @@ def _corpus_stats(raw: RawCounts, vocab: Vocab, ids: np.ndarray, offsets: np.nda
 
 def init_weights(n_words: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Input vectors uniform in +-0.5/dim, output vectors zero (word2vec.c)."""
-    rng = np.random.default_rng(seed)
-    w_in = (rng.random((n_words, dim), dtype=np.float32) - np.float32(0.5)) / np.float32(dim)
-    return np.ascontiguousarray(w_in), np.zeros((n_words, dim), dtype=np.float32)
+    w_in = np.random.default_rng(seed).random((n_words, dim), dtype=np.float32)
+    w_in -= np.float32(0.5)  # in place: no temporary copies of a large matrix
+    w_in /= np.float32(dim)
+    return w_in, np.zeros((n_words, dim), dtype=np.float32)
 
 
 def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.ndarray:
@@ -182,7 +184,8 @@ def _warm_up(keep, noise, config: TrainConfig, threads: int) -> float:
     tiny = np.zeros(1, dtype=np.int64)
     _kernels.train_chunk(np.zeros(0, dtype=np.int32), tiny, w, w.copy(), keep[:1], noise[:1],
                          config.window,
-                         config.negative, np.zeros(2), np.ones(threads, dtype=np.int64))
+                         config.negative, np.zeros(2), np.ones(threads, dtype=np.int64),
+                         config.shared_negatives)
     return time.perf_counter() - start
 
 
@@ -212,7 +215,8 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
                 alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
                                    for p in (done, done + len(chunk))])
                 out = _kernels.train_chunk(chunk, part, w_in, w_out, keep, noise, config.window,
-                                           config.negative, alphas, rng_states)
+                                           config.negative, alphas, rng_states,
+                                           config.shared_negatives)
                 loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
                 done += len(chunk)
                 bar.update(len(chunk))

@@ -208,7 +208,7 @@ def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0) -> Vocab:
 
 
 def encode(raw: RawCounts, vocab: Vocab, workdir: Path,
-           chunk: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
+           chunk: int = FLUSH_TOKENS) -> tuple[np.ndarray, np.ndarray]:
     """Rewrite provisional ids as vocabulary ids; return (ids, sentence offsets).
 
     ids: int32 memmap of the in-vocabulary tokens in corpus order. offsets: int64
@@ -218,14 +218,14 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path,
     to_final = np.full(len(raw.counts), -1, dtype=np.int32)
     for word, i in vocab.index.items():
         to_final[raw.index[word]] = i
-    raw_ids = _read_array(raw.ids_path, np.int32, raw.n_tokens)
-    raw_ends = _read_array(raw.ends_path, np.int64, raw.n_sentences)
+    raw_ends = np.fromfile(raw.ends_path, dtype=np.int64)
     parts, n_kept, done_ends = [np.zeros(1, dtype=np.int64)], 0, 0
     ids_path = workdir / "ids.i32"
     with open(ids_path, "wb") as out:
         for start in range(0, raw.n_tokens, chunk):
             stop = min(start + chunk, raw.n_tokens)
-            final = to_final[raw_ids[start:stop]]
+            # Read, not memory-mapped: mapped pages would stay in the resident set.
+            final = to_final[np.fromfile(raw.ids_path, np.int32, stop - start, offset=4 * start)]
             kept = final >= 0
             final[kept].tofile(out)
             before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
