@@ -76,3 +76,18 @@ def test_existing_model_needs_force(small_corpus, tmp_path):
     again = run(*args)
     assert again.returncode == 2 and "--force" in again.stderr
     assert run(*args, "--force").returncode == 0
+
+
+def test_missing_corpus_is_one_line(tmp_path):
+    result = run("train", tmp_path / "nope.txt", "-o", tmp_path / "m")
+    assert result.returncode == 2
+    expected = f"Error: {tmp_path / 'nope.txt'}: no such file; check the corpus path"
+    assert result.stderr.strip() == expected
+
+
+def test_invalid_utf8_is_counted_in_the_summary(small_corpus, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(small_corpus.read_bytes() + b"caf\xe9 \xff\xfe ok\n")
+    result = run("train", bad, "--min-count", "2", "--epochs", "1", "-q", "-o", tmp_path / "m")
+    assert result.returncode == 0, result.stderr
+    assert "3 invalid UTF-8 sequences replaced" in result.stdout  # \xe9, \xff, \xfe

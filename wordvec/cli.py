@@ -67,7 +67,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @click.argument("corpus", nargs=-1, required=True,
-                type=click.Path(exists=True, allow_dash=True, path_type=Path))
+                type=click.Path(allow_dash=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
               show_default=True, help="Model directory to write.")
 @click.option("--force", is_flag=True, help="Replace an existing model; read binary-looking input.")
@@ -106,11 +106,21 @@ def train(corpus, output, force, quiet, **options) -> None:
 
     emb = run_training(list(corpus), config, verbose=not quiet, force=force)
     emb.save(output, overwrite=force)
-    s = emb.stats
-    click.echo(f"{len(emb):,} words x {emb.dim} dims from {s['raw_tokens']:,} tokens; "
-               f"trained {s['train_seconds']:.1f} s at {s['words_per_second']:,.0f} words/s "
-               f"on {s['threads']} threads; loss per epoch "
-               f"{' '.join(f'{x:.3f}' for x in s['epoch_losses'])}; saved to {output}")
+    click.echo(_summary(emb.stats, len(emb), emb.dim, output))
+
+
+def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
+    notes = []
+    if s.get("invalid_utf8"):
+        notes.append(f"{s['invalid_utf8']:,} invalid UTF-8 sequences replaced")
+    if s.get("pruned_while_counting"):
+        notes.append(f"{s['pruned_while_counting']:,} rare words pruned while counting "
+                     f"(raise --max-vocab-size to keep them)")
+    return (f"{n_words:,} words x {dim} dims from {s['raw_tokens']:,} tokens; trained "
+            f"{s['train_seconds']:.1f} s at {s['words_per_second']:,.0f} words/s on "
+            f"{s['threads']} threads; loss per epoch "
+            f"{' '.join(f'{x:.3f}' for x in s['epoch_losses'])}; "
+            + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 
 
 @main.command()

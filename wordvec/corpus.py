@@ -107,33 +107,42 @@ def _check_text(name: str, first: bytes, force: bool) -> None:
 
 
 def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
-              force: bool = False) -> Iterator[str]:
+              force: bool = False, stats: dict | None = None) -> Iterator[str]:
     """Yield decoded text chunks of about ``CHUNK_BYTES`` from one file.
 
-    ``on_bytes`` gets the number of on-disk (compressed) bytes consumed so far.
+    ``on_bytes`` gets the number of on-disk (compressed) bytes consumed since its
+    last call. Invalid UTF-8 becomes U+FFFD; ``stats["invalid_utf8"]`` (when
+    given) counts the sequences replaced.
     """
     name = "stdin" if path == "-" else str(path)
-    raw, stream = _open_binary(path)
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    done = 0
     try:
-        first = True
+        raw, stream = _open_binary(path)
+    except PermissionError:
+        raise CorpusError(f"{name}: permission denied; make the file readable") from None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    done = decoded = 0
+    try:
         while True:
             try:
                 data = stream.read(CHUNK_BYTES)
             except (OSError, EOFError, lzma.LZMAError) as exc:
                 raise CorpusError(f"{name}: corrupt or truncated compressed data after "
-                                  f"{done:,} bytes ({exc}); re-create or re-download it") from None
-            if first:
+                                  f"{decoded:,} bytes of text ({exc}); re-create or "
+                                  f"re-download it") from None
+            if decoded == 0:
                 _check_text(name, data, force)
-                first = False
             if on_bytes is not None and path != "-":
                 pos = raw.tell()
                 on_bytes(pos - done)
                 done = pos
             if not data:
                 break
-            yield decoder.decode(data)
+            decoded += len(data)
+            text = decoder.decode(data)
+            if stats is not None:
+                bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+                stats["invalid_utf8"] = stats.get("invalid_utf8", 0) + bad
+            yield text
         yield decoder.decode(b"", final=True)
     finally:
         if path != "-":
@@ -151,15 +160,16 @@ def _split_carry(carry: str) -> tuple[str, str]:
 
 def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "default",
                    lowercase: bool = True, on_bytes: Callable[[int], None] | None = None,
-                   force: bool = False) -> Iterator[list[str]]:
+                   force: bool = False, stats: dict | None = None) -> Iterator[list[str]]:
     """Yield sentences (non-empty token lists of at most ``MAX_SENTENCE_LEN``) from inputs.
 
     Example: a file holding ``"a b\\n\\nc\\n"`` yields ``['a', 'b']`` then ``['c']``.
+    ``on_bytes``, ``force`` and ``stats`` are passed to ``iter_text``.
     """
     for path in expand_paths(inputs):
         pending: list[str] = []  # tokens of a line seen so far (line longer than a chunk)
         carry = ""
-        for chunk in iter_text(path, on_bytes, force):
+        for chunk in iter_text(path, on_bytes, force, stats):
             lines = (carry + chunk).split("\n")
             carry = lines.pop()
             for line in lines:

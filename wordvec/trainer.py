@@ -71,7 +71,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
     stats: dict = {}
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         start = time.perf_counter()
-        raw = _count(inputs, config, Path(tmp), verbose, force)
+        raw = _count(inputs, config, Path(tmp), verbose, force, stats)
         vocab = build_vocab(raw, config.min_count, config.max_vocab)
         _check_vocab(raw, vocab, config)
         ids, offsets = encode(raw, vocab, Path(tmp))
@@ -84,12 +84,15 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
     return Embeddings(vocab.words, vocab.counts, w_in, w_out, config, stats)
 
 
-def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: bool) -> RawCounts:
+def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: bool,
+           stats: dict) -> RawCounts:
+    """The counting pass, with a progress bar over input bytes; fills ``stats``."""
     files = corpus.expand_paths(inputs)
+    stats["invalid_utf8"] = 0
     with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
-                                          on_bytes=bar.update, force=force)
+                                          on_bytes=bar.update, force=force, stats=stats)
         return count_and_spool(sentences, workdir, config.max_vocab_size)
 
 
