@@ -74,7 +74,9 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         raw = _count(inputs, config, Path(tmp), verbose, force, stats)
         vocab = build_vocab(raw, config.min_count, config.max_vocab)
         _check_vocab(raw, vocab, config)
-        ids, offsets = encode(raw, vocab, Path(tmp))
+        with tqdm(total=raw.n_tokens, unit="w", unit_scale=True, desc="encode",
+                  disable=not verbose, leave=False) as bar:
+            ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
         stats["vocab_seconds"] = time.perf_counter() - start

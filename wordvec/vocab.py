@@ -207,13 +207,14 @@ def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0) -> Vocab:
     return Vocab.from_counts(counts, min_count, max_vocab)
 
 
-def encode(raw: RawCounts, vocab: Vocab, workdir: Path,
-           chunk: int = FLUSH_TOKENS) -> tuple[np.ndarray, np.ndarray]:
+def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKENS,
+           on_tokens: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rewrite provisional ids as vocabulary ids; return (ids, sentence offsets).
 
     ids: int32 memmap of the in-vocabulary tokens in corpus order. offsets: int64
     array, sentence s is ``ids[offsets[s]:offsets[s + 1]]``; sentences left empty
-    are dropped. Works in chunks, so memory does not grow with the corpus.
+    are dropped. Works in chunks, so memory does not grow with the corpus;
+    ``on_tokens`` gets the number of tokens done in each chunk.
     """
     to_final = np.full(len(raw.counts), -1, dtype=np.int32)
     for word, i in vocab.index.items():
@@ -232,6 +233,8 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path,
             last = int(np.searchsorted(raw_ends, stop, side="right"))
             parts.append(n_kept + before[raw_ends[done_ends:last] - start])
             n_kept, done_ends = n_kept + int(before[-1]), last
+            if on_tokens is not None:
+                on_tokens(stop - start)
     offsets = np.unique(np.concatenate(parts))
     return _read_array(ids_path, np.int32, n_kept), offsets
 
