@@ -1,4 +1,4 @@
-"""Command-line interface: ``wordvec train | neighbors | export``.
+"""Command-line interface: train, query (neighbors, similarity, analogy, info), evaluate, export.
 
 Thin by design: each command builds its inputs, calls the library, and prints.
 Errors from the library become one line on stderr with a non-zero exit code:
@@ -9,6 +9,7 @@ start fast.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -123,22 +124,106 @@ def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 
 
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _echo_ranked(found, as_json: bool, key: str = "") -> None:
+    """Print (word, score) pairs aligned, or as JSON."""
+    if as_json:
+        click.echo(json.dumps([{"word": w, "score": round(x, 6)} for w, x in found]))
+        return
+    width = max((len(w) for w, _ in found), default=0)
+    click.echo("\n".join(f"{w:<{width}}  {x:.4f}" for w, x in found))
+
+
 @main.command()
 @click.argument("words", nargs=-1, required=True)
 @click.option("-k", type=click.IntRange(1), default=10, show_default=True,
               help="How many neighbours.")
 @MODEL_OPTION
-def neighbors(words, k, model) -> None:
+@JSON_OPTION
+def neighbors(words, k, model, as_json) -> None:
     """Print the nearest words to each WORD by cosine similarity."""
-    from .query import neighbors as find
-
     emb = Embeddings.load(model)
-    for word in words:
-        found = find(emb, word, k)
-        width = max((len(w) for w, _ in found), default=0)
+    results = {word: emb.neighbors(word, k) for word in words}
+    if as_json:
+        click.echo(json.dumps({w: [{"word": n, "score": round(x, 6)} for n, x in found]
+                               for w, found in results.items()}))
+        return
+    for word, found in results.items():
         if len(words) > 1:
             click.echo(f"{word}:")
-        click.echo("\n".join(f"{w:<{width}}  {score:.4f}" for w, score in found))
+        _echo_ranked(found, False)
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@MODEL_OPTION
+@JSON_OPTION
+def similarity(a, b, model, as_json) -> None:
+    """Print the cosine similarity of words A and B."""
+    score = Embeddings.load(model).similarity(a, b)
+    click.echo(json.dumps({"a": a, "b": b, "similarity": score}) if as_json else f"{score:.4f}")
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
+              help="3CosAdd or 3CosMul (Levy & Goldberg 2014).")
+@click.option("-k", type=click.IntRange(1), default=1, show_default=True)
+@MODEL_OPTION
+@JSON_OPTION
+def analogy(words, method, k, model, as_json) -> None:
+    """A is to B as C is to ?  (wordvec analogy man king woman -> queen)"""
+    if len(words) != 3:
+        raise click.UsageError(f"analogy takes 3 words (A B C), got {len(words)}")
+    _echo_ranked(Embeddings.load(model).analogy(*words, k=k, method=method), as_json)
+
+
+@main.command()
+@MODEL_OPTION
+@JSON_OPTION
+def info(model, as_json) -> None:
+    """Describe a model: size, corpus and training statistics, hyper-parameters."""
+    emb = Embeddings.load(model)
+    data = {"words": len(emb), "dim": emb.dim, **emb.stats, "config": emb.config.to_dict()}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = " ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = " ".join(f"{x:.4f}" if isinstance(x, float) else str(x) for x in value)
+        elif isinstance(value, float):
+            value = f"{value:,.4g}"
+        click.echo(f"{key:<22} {value}")
+
+
+@main.command()
+@click.option("--analogies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Questions in the Google analogy format.")
+@click.option("--pairs", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True, help="Word-similarity file (WordSim-353 / SimLex-999 style).")
+@click.option("--restrict", type=click.IntRange(1), default=30_000, show_default=True,
+              help="Answer analogies among the N most frequent words.")
+@MODEL_OPTION
+@JSON_OPTION
+def evaluate(analogies, pairs, restrict, model, as_json) -> None:
+    """Score the vectors on analogy questions and word-similarity sets."""
+    from . import evaluate as ev
+
+    if not analogies and not pairs:
+        raise click.UsageError("give --analogies FILE and/or --pairs FILE")
+    emb = Embeddings.load(model)
+    unit, out = emb.unit_vectors(), {}
+    if analogies:
+        out["analogies"] = ev.analogy_accuracy(emb.words, unit, ev.read_analogies(analogies),
+                                               restrict)
+    for path in pairs:
+        out[str(path)] = ev.pair_correlation(emb.words, unit, ev.read_pairs(path))
+    click.echo(json.dumps(out, indent=2) if as_json else ev.format_report(out))
 
 
 @main.command()

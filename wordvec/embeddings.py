@@ -11,6 +11,7 @@ matrices with ``allow_pickle=False``: nothing in a model file can run code.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ from .config import TrainConfig
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
-FILES = ("meta.json", "vocab.txt", "vectors.npy")
+SUGGEST_FROM = 50_000  # close spellings are looked for among this many most frequent words
 
 
 class ModelError(ValueError):
@@ -71,15 +72,36 @@ class Embeddings:
         return self._index
 
     def id_of(self, word: str) -> int:
-        """Row of ``word``; raises UnknownWordError naming it."""
+        """Row of ``word``; raises UnknownWordError naming it and close spellings."""
         try:
             return self.index[word]
         except KeyError:
-            raise UnknownWordError(f"'{word}' is not in the vocabulary "
-                                   f"({len(self):,} words)") from None
+            pass
+        close = difflib.get_close_matches(word, self.words[:SUGGEST_FROM], n=5, cutoff=0.75)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownWordError(f"'{word}' is not in the vocabulary ({len(self):,} words){hint}")
 
     def vector(self, word: str) -> np.ndarray:
         return np.asarray(self.vectors[self.id_of(word)])
+
+    def neighbors(self, query, k: int = 10, restrict_vocab: int | None = None):
+        """Nearest words to a word or vector by cosine (see ``query.neighbors``)."""
+        from .query import neighbors
+
+        return neighbors(self, query, k, restrict_vocab)
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of two words."""
+        from .query import similarity
+
+        return similarity(self, a, b)
+
+    def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "add",
+                restrict_vocab: int | None = None):
+        """a is to b as c is to ? (see ``query.analogy``)."""
+        from .query import analogy
+
+        return analogy(self, a, b, c, k, method, restrict_vocab)
 
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length (zero rows stay zero), computed once."""

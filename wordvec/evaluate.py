@@ -106,3 +106,21 @@ def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 
     return {"spearman": float(np.corrcoef(rank(cosine), rank(human))[0, 1]),
             "pearson": float(np.corrcoef(cosine, human)[0, 1]), "pairs": len(known),
             "oov_ratio": 1 - len(known) / len(pairs)}
+
+
+def format_report(results: dict) -> str:
+    """Terminal table for ``wordvec evaluate`` results."""
+    lines = []
+    analogy = results.get("analogies")
+    if analogy:
+        lines.append(f"{'analogy section':<32} {'correct':>8} {'total':>7} {'accuracy':>9}")
+        for name, sec in analogy["sections"].items():
+            lines.append(f"{name:<32} {sec['correct']:>8} {sec['total']:>7} "
+                         f"{sec['correct'] / max(sec['total'], 1):>9.4f}")
+        lines.append(f"{'total':<32} {analogy['correct']:>8} {analogy['total']:>7} "
+                     f"{analogy['accuracy']:>9.4f}   ({analogy['skipped']} skipped: OOV)")
+    for name, r in results.items():
+        if name != "analogies":
+            lines.append(f"{name}: Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}  "
+                         f"pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}")
+    return "\n".join(lines)
