@@ -62,12 +62,12 @@ def quality(words, unit) -> dict:
     from wordvec import evaluate
 
     sets = eval_sets()
-    analogy = evaluate.analogy_accuracy(words, unit, evaluate.read_analogies(sets["analogy"]))
-    return {"analogy": analogy["accuracy"],
-            "ws353": evaluate.pair_correlation(words, unit, evaluate.read_pairs(sets["ws353"]))[
-                "spearman"],
-            "simlex": evaluate.pair_correlation(words, unit, evaluate.read_pairs(sets["simlex"]))[
-                "spearman"]}
+    questions, _ = evaluate.read_analogies(sets["analogy"])
+    ws353, _ = evaluate.read_pairs(sets["ws353"])
+    simlex, _ = evaluate.read_pairs(sets["simlex"])
+    return {"analogy": evaluate.analogy_accuracy(words, unit, questions)["accuracy"],
+            "ws353": evaluate.pair_correlation(words, unit, ws353)["spearman"],
+            "simlex": evaluate.pair_correlation(words, unit, simlex)["spearman"]}
 
 
 def peak_rss_mb() -> float:

@@ -41,7 +41,7 @@ def analogy_file(tmp_path):
 @pytest.mark.parametrize("restrict", [300_000, 200])
 def test_analogy_accuracy_equals_gensim(model, keyed, analogy_file, restrict):
     ours = evaluate.analogy_accuracy(model.words, model.unit_vectors(),
-                                     evaluate.read_analogies(analogy_file), restrict)
+                                     evaluate.read_analogies(analogy_file)[0], restrict)
     score, sections = keyed.evaluate_word_analogies(str(analogy_file), restrict_vocab=restrict,
                                                     case_insensitive=True)
     total = sections[-1]
@@ -60,7 +60,8 @@ def test_pair_correlation_equals_gensim(model, keyed, tmp_path):
     rows.append("nothere\tw1\t5.0")
     path = tmp_path / "pairs.tsv"
     path.write_text("\n".join(rows) + "\n")
-    ours = evaluate.pair_correlation(model.words, model.unit_vectors(), evaluate.read_pairs(path))
+    found, _ = evaluate.read_pairs(path)
+    ours = evaluate.pair_correlation(model.words, model.unit_vectors(), found)
     pearson, spearman, oov = keyed.evaluate_word_pairs(str(path))
     assert ours["spearman"] == pytest.approx(spearman.statistic, abs=1e-6)
     assert ours["pearson"] == pytest.approx(pearson.statistic, abs=1e-6)
@@ -71,15 +72,25 @@ def test_rank_averages_ties():
     assert evaluate.rank(np.array([10, 20, 20, 5])).tolist() == [2.0, 3.5, 3.5, 1.0]
 
 
-def test_malformed_lines_name_the_line(tmp_path):
+def test_malformed_lines_are_skipped_and_named(tmp_path):
     bad = tmp_path / "q.txt"
     bad.write_text(": s\na b c d\na b c\n")
-    with pytest.raises(ValueError, match="line 3 has 3 words"):
-        evaluate.read_analogies(bad)
+    questions, problems = evaluate.read_analogies(bad)
+    assert questions == [("s", ["a", "b", "c", "d"])]
+    assert problems == [f"{bad}:3: 3 words, expected 4; skipped"]
     pairs = tmp_path / "p.tsv"
     pairs.write_text("a\tb\t1\nx\ty\tnot-a-number\n")
-    with pytest.raises(ValueError, match="line 2"):
-        evaluate.read_pairs(pairs)
+    assert evaluate.read_pairs(pairs) == ([("a", "b", 1.0)], [f"{pairs}:2: not "
+                                          "'word<TAB>word<TAB>score'; skipped"])
+
+
+def test_empty_evaluation_files_are_errors(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# only a comment\n")
+    with pytest.raises(ValueError, match="no analogy questions"):
+        evaluate.read_analogies(empty)
+    with pytest.raises(ValueError, match="no word pairs"):
+        evaluate.read_pairs(empty)
 
 
 def test_queries_agree_with_gensim(model, keyed):

@@ -219,11 +219,21 @@ def evaluate(analogies, pairs, restrict, model, as_json) -> None:
     emb = Embeddings.load(model)
     unit, out = emb.unit_vectors(), {}
     if analogies:
-        out["analogies"] = ev.analogy_accuracy(emb.words, unit, ev.read_analogies(analogies),
-                                               restrict)
+        questions, problems = ev.read_analogies(analogies)
+        out["analogies"] = ev.analogy_accuracy(emb.words, unit, questions, restrict)
+        out["analogies"]["malformed"] = _warn(problems)
     for path in pairs:
-        out[str(path)] = ev.pair_correlation(emb.words, unit, ev.read_pairs(path))
+        found, problems = ev.read_pairs(path)
+        out[str(path)] = ev.pair_correlation(emb.words, unit, found)
+        out[str(path)]["malformed"] = _warn(problems)
     click.echo(json.dumps(out, indent=2) if as_json else ev.format_report(out))
+
+
+def _warn(problems: list[str]) -> int:
+    """Print skipped-line notes on stderr; return how many."""
+    for problem in problems:
+        click.echo(f"Warning: {problem}", err=True)
+    return len(problems)
 
 
 @main.command()

@@ -25,21 +25,37 @@ def _lookup(words: list[str], limit: int) -> dict[str, int]:
     return table
 
 
-def read_analogies(path: str | Path) -> list[tuple[str, list[str]]]:
-    """Read the Google analogy format: ``: section`` headers, then four words a line."""
-    questions, section = [], ""
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+def read_analogies(path: str | Path) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """Read the Google analogy format: ``: section`` headers, then four words a line.
+
+    Returns (questions, problems): malformed lines are skipped and described in
+    ``problems`` with their line numbers. Words are lowercased.
+    """
+    questions, problems, section = [], [], ""
+    for number, line in _lines(path):
         if line.startswith(":"):
             section = line[1:].strip()
             continue
         parts = line.lower().split()
-        if len(parts) != 4:
-            raise ValueError(f"{path}: line {number} has {len(parts)} words, expected 4")
-        questions.append((section, parts))
-    return questions
+        if len(parts) == 4:
+            questions.append((section, parts))
+        else:
+            problems.append(f"{path}:{number}: {len(parts)} words, expected 4; skipped")
+    if not questions:
+        raise ValueError(f"{path}: no analogy questions found; expected lines of 4 words")
+    return questions, problems
+
+
+def _lines(path: str | Path):
+    """(line number, stripped line) for the non-empty, non-comment lines of a text file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield number, line
 
 
 def analogy_accuracy(words: list[str], unit: np.ndarray, questions, restrict: int = 30_000):
@@ -69,18 +85,21 @@ def analogy_accuracy(words: list[str], unit: np.ndarray, questions, restrict: in
             "sections": {s: {"correct": c, "total": t} for s, (c, t) in sections.items()}}
 
 
-def read_pairs(path: str | Path) -> list[tuple[str, str, float]]:
-    """Read word-similarity pairs: two words and a score, tab- or comma-separated."""
-    pairs = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
+def read_pairs(path: str | Path) -> tuple[list[tuple[str, str, float]], list[str]]:
+    """Read word-similarity pairs: two words and a score, tab- or comma-separated.
+
+    Returns (pairs, problems) as ``read_analogies`` does.
+    """
+    pairs, problems = [], []
+    for number, line in _lines(path):
         parts = [p.strip() for p in (line.split("\t") if "\t" in line else line.split(","))]
         try:
             pairs.append((parts[0].lower(), parts[1].lower(), float(parts[2])))
         except (IndexError, ValueError):
-            raise ValueError(f"{path}: line {number} is not 'word<TAB>word<TAB>score'") from None
-    return pairs
+            problems.append(f"{path}:{number}: not 'word<TAB>word<TAB>score'; skipped")
+    if not pairs:
+        raise ValueError(f"{path}: no word pairs found; expected 'word<TAB>word<TAB>score'")
+    return pairs, problems
 
 
 def rank(values: np.ndarray) -> np.ndarray:
@@ -118,9 +137,11 @@ def format_report(results: dict) -> str:
             lines.append(f"{name:<32} {sec['correct']:>8} {sec['total']:>7} "
                          f"{sec['correct'] / max(sec['total'], 1):>9.4f}")
         lines.append(f"{'total':<32} {analogy['correct']:>8} {analogy['total']:>7} "
-                     f"{analogy['accuracy']:>9.4f}   ({analogy['skipped']} skipped: OOV)")
+                     f"{analogy['accuracy']:>9.4f}   ({analogy['skipped']} skipped: OOV, "
+                     f"{analogy.get('malformed', 0)} malformed lines)")
     for name, r in results.items():
         if name != "analogies":
             lines.append(f"{name}: Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}  "
-                         f"pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}")
+                         f"pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}  "
+                         f"malformed lines {r.get('malformed', 0)}")
     return "\n".join(lines)
