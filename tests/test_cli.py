@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -91,3 +92,35 @@ def test_invalid_utf8_is_counted_in_the_summary(small_corpus, tmp_path):
     result = run("train", bad, "--min-count", "2", "--epochs", "1", "-q", "-o", tmp_path / "m")
     assert result.returncode == 0, result.stderr
     assert "3 invalid UTF-8 sequences replaced" in result.stdout  # \xe9, \xff, \xfe
+
+
+def test_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    Embeddings([f"w{i}" for i in range(30)], np.arange(30, 0, -1),
+               rng.normal(size=(30, 8)).astype(np.float32)).save(tmp_path / "m")
+    out = tmp_path / "p.png"
+    result = CliRunner().invoke(main, ["plot", "w1", "w2", "w3", "-o", str(out),
+                                       "-m", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
+    top = CliRunner().invoke(main, ["plot", "--top", "20", "-o", str(out), "-m",
+                                    str(tmp_path / "m")])
+    assert top.exit_code == 0, top.output
+
+
+def test_query_commands_on_a_small_model(small_corpus, tmp_path):
+    run("train", small_corpus, "--min-count", "2", "--epochs", "2", "-q", "-o", tmp_path / "m")
+    m = ["-m", str(tmp_path / "m")]
+    runner = CliRunner()
+    sim = runner.invoke(main, ["similarity", "king", "queen", *m])
+    assert sim.exit_code == 0 and -1 <= float(sim.output) <= 1
+    ana = runner.invoke(main, ["analogy", "man", "king", "woman", "-k", "3", "--json", *m])
+    answers = json.loads(ana.output)
+    assert ana.exit_code == 0 and len(answers) == 3
+    assert not {"man", "king", "woman"} & {a["word"] for a in answers}
+    assert runner.invoke(main, ["analogy", "man", "king", *m]).exit_code == 2
+    info = runner.invoke(main, ["info", "--json", *m])
+    assert json.loads(info.output)["words"] == 360
+    nb = runner.invoke(main, ["neighbors", "king", "queen", "-k", "2", "--json", *m])
+    assert set(json.loads(nb.output)) == {"king", "queen"}

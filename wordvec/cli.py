@@ -237,6 +237,21 @@ def _warn(problems: list[str]) -> int:
 
 
 @main.command()
+@click.argument("words", nargs=-1)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("plot.png"), show_default=True, help="PNG file to write.")
+@click.option("--top", type=click.IntRange(2), help="Plot the N most frequent words instead.")
+@MODEL_OPTION
+def plot(words, output, top, model) -> None:
+    """Draw WORDS (or the --top N most frequent) in 2-D by PCA, as a PNG."""
+    from .plot import plot_words
+
+    emb = Embeddings.load(model)
+    chosen = list(words) or emb.words[:top or 0]
+    click.echo(f"wrote {plot_words(emb, chosen, output)}")
+
+
+@main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["glove"]), default="glove",
               show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
