@@ -100,10 +100,3 @@ def test_glove_export_parses_back(emb, tmp_path):
     write_glove(emb, out, limit=2, normalize=True)
     rows = np.array([[float(x) for x in ln.split()[1:]] for ln in out.read_text().splitlines()])
     np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
-
-
-def test_text_export_refuses_words_with_whitespace(emb, tmp_path):
-    bad = Embeddings(["a b", "c"], [2, 1], emb.vectors[:2])
-    with pytest.raises(ValueError, match="'a b' contains whitespace"):
-        write_glove(bad, tmp_path / "v.txt")
-    assert not (tmp_path / "v.txt").exists()

@@ -14,10 +14,12 @@ import sys
 from pathlib import Path
 
 import click
+import numpy as np
 
 from . import __version__
 from .config import TOKENIZERS, TrainConfig
 from .embeddings import Embeddings, UnknownWordError, check_output
+from .formats import FORMATS
 
 DEFAULTS = TrainConfig()
 DEFAULT_MODEL = Path("wordvec-model")
@@ -252,16 +254,35 @@ def plot(words, output, top, model) -> None:
 
 
 @main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(["glove"]), default="glove",
-              show_default=True)
-@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="glove",
+              show_default=True, help="npy writes a folder: vectors.npy + vocab.txt.")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File (folder for npy), or - for stdout.")
 @click.option("--limit", type=click.IntRange(0), default=0, help="Only the N most frequent words.")
 @click.option("--normalize", is_flag=True, help="Scale vectors to unit length.")
 @click.option("--precision", type=click.IntRange(1, 9), default=6, show_default=True,
-              help="Significant digits.")
+              help="Significant digits (text formats).")
 @MODEL_OPTION
 def export(fmt, output, limit, normalize, precision, model) -> None:
     """Write the vectors in an interchange format other tools read."""
-    from .formats import write_glove
+    from .formats import export as write
 
-    write_glove(Embeddings.load(model), output, limit, normalize, precision)
+    write(Embeddings.load(model), output, fmt, limit, normalize, precision)
+
+
+@main.command(name="import")
+@click.argument("vectors", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
+              show_default=True, help="Model directory to write.")
+@click.option("--force", is_flag=True, help="Replace an existing model.")
+def import_(vectors, output, force) -> None:
+    """Make a model from GloVe, word2vec text or word2vec binary VECTORS (detected)."""
+    from .formats import read_vectors
+
+    check_output(output, overwrite=force)
+    words, matrix = read_vectors(vectors)
+    config = TrainConfig(dim=matrix.shape[1])
+    stats = {"imported_from": str(vectors)}
+    Embeddings(words, np.zeros(len(words), dtype=np.int64), matrix, None, config, stats).save(
+        output, overwrite=force)
+    click.echo(f"{len(words):,} words x {matrix.shape[1]} dims imported to {output}")

@@ -1,9 +1,20 @@
-"""Interchange formats. Writes GloVe text: one line per word, the word then its
-floats separated by single spaces, no header line, frequency order.
+"""Interchange formats, written and read back:
+
+- ``glove``: one line per word, the word then its floats separated by single spaces,
+  no header line (what GloVe ships and many tools read);
+- ``word2vec``: the same lines after an ``n_words dim`` header line (word2vec.c's
+  text output, fastText's ``.vec``);
+- ``word2vec-binary``: the header line, then per word its UTF-8 bytes, a space,
+  ``dim`` little-endian float32 and a newline (word2vec.c's binary output);
+- ``npy``: a folder with ``vectors.npy`` and ``vocab.txt`` (one word a line), for
+  NumPy, PyTorch and Keras users.
+
+Words are written in frequency order. Files appear only when complete.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -14,6 +25,7 @@ import numpy as np
 from .embeddings import Embeddings
 
 BLOCK_ROWS = 2048
+FORMATS = ("glove", "word2vec", "word2vec-binary", "npy")
 
 
 def _check_text_safe(words: list[str]) -> None:
@@ -23,34 +35,183 @@ def _check_text_safe(words: list[str]) -> None:
                              f"text format; export with -f npy instead")
 
 
-def glove_lines(emb: Embeddings, limit: int = 0, normalize: bool = False,
-                precision: int = 6):
-    """Yield blocks of GloVe text lines (strings ending in newlines)."""
+def _rows(emb: Embeddings, limit: int, normalize: bool):
+    """(words, matrix) of the ``limit`` most frequent words (all when 0)."""
     n = min(limit, len(emb)) if limit else len(emb)
-    words = emb.words[:n]
-    _check_text_safe(words)
     matrix = emb.unit_vectors() if normalize else emb.vectors
-    fmt = " ".join([f"%.{precision}g"] * emb.dim)
-    for start in range(0, n, BLOCK_ROWS):
+    return emb.words[:n], matrix[:n]
+
+
+def text_blocks(words, matrix, precision: int = 6):
+    """Yield blocks of text lines, ``word f1 f2 ...``, each ending in a newline."""
+    _check_text_safe(words)
+    fmt = " ".join([f"%.{precision}g"] * matrix.shape[1])
+    for start in range(0, len(words), BLOCK_ROWS):
         block = np.asarray(matrix[start:start + BLOCK_ROWS], dtype=np.float64).tolist()
         yield "".join(f"{w} {fmt % tuple(row)}\n"
                       for w, row in zip(words[start:start + BLOCK_ROWS], block))
 
 
-def write_glove(emb: Embeddings, out: str | os.PathLike, limit: int = 0,
-                normalize: bool = False, precision: int = 6) -> None:
-    """Write GloVe text to ``out`` (``-`` for stdout); a file appears only when complete."""
-    lines = glove_lines(emb, limit, normalize, precision)
-    if str(out) == "-":
-        sys.stdout.writelines(lines)
-        return
-    out = Path(out)
+def binary_blocks(words, matrix):
+    """Yield word2vec binary records (without the header)."""
+    for start in range(0, len(words), BLOCK_ROWS):
+        block = np.asarray(matrix[start:start + BLOCK_ROWS], dtype="<f4")
+        yield b"".join(w.encode("utf-8") + b" " + row.tobytes() + b"\n"
+                       for w, row in zip(words[start:start + BLOCK_ROWS], block))
+
+
+@contextlib.contextmanager
+def atomic_file(out: Path, mode: str = "wb"):
+    """Write to a hidden sibling, then rename over ``out``; nothing is left on failure."""
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(lines)
+        with open(tmp, mode) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def export(emb: Embeddings, out: str | os.PathLike, fmt: str = "glove", limit: int = 0,
+           normalize: bool = False, precision: int = 6) -> None:
+    """Write ``emb`` in ``fmt`` to ``out`` (``-`` for stdout, text formats only)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    words, matrix = _rows(emb, limit, normalize)
+    if fmt == "npy":
+        return _export_npy(words, matrix, Path(out))
+    header = f"{len(words)} {matrix.shape[1]}\n"
+    if fmt == "word2vec-binary":
+        _check_text_safe(words)  # a space or newline inside a word would break the records
+        parts = [header.encode("ascii"), *binary_blocks(words, matrix)]
+    else:
+        parts = _encoded(header if fmt == "word2vec" else "", text_blocks(words, matrix, precision))
+    if str(out) == "-":
+        if fmt == "word2vec-binary":
+            raise ValueError("binary output cannot go to the terminal; pass -o FILE")
+        for part in parts:
+            sys.stdout.buffer.write(part)
+        sys.stdout.flush()
+        return
+    with atomic_file(Path(out)) as f:
+        for part in parts:
+            f.write(part)
+
+
+def _encoded(header: str, blocks):
+    yield header.encode("utf-8")
+    for block in blocks:
+        yield block.encode("utf-8")
+
+
+def _export_npy(words, matrix, out: Path) -> None:
+    _check_text_safe(words)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_file(out / "vectors.npy") as f:
+        np.save(f, np.ascontiguousarray(matrix, dtype=np.float32))
+    with atomic_file(out / "vocab.txt") as f:
+        f.write("".join(w + "\n" for w in words).encode("utf-8"))
+
+
+def read_vectors(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
+    """Read GloVe text, word2vec text or word2vec binary, detected from the content.
+
+    Streams the file; raises ValueError naming the line (text) or byte offset
+    (binary) of anything malformed: a wrong number of floats, a value that is not
+    a number, a truncated file, a word given twice.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        first = f.readline(1 << 16)
+        header = _parse_header(first)
+        if header is None:
+            f.seek(0)
+            return _read_text(f, path, None, 1)
+        if _next_line_is_text(f, header[1]):
+            return _read_text(f, path, header, 2)
+        return _read_binary(f, path, *header)
+
+
+def _parse_header(line: bytes):
+    parts = line.split()
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return int(parts[0]), int(parts[1])
+    return None
+
+
+def _next_line_is_text(f, dim: int) -> bool:
+    pos = f.tell()
+    line = f.readline(1 << 16)
+    f.seek(pos)
+    try:
+        parts = line.decode("utf-8").split()
+        [float(x) for x in parts[1:]]
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return len(parts) == dim + 1
+
+
+def _read_text(f, path: Path, header, first_line: int):
+    words, seen, blocks, block, dim = [], set(), [], [], header[1] if header else None
+    for line_no, line in enumerate(f, first_line):
+        parts = line.decode("utf-8", errors="replace").split()
+        if not parts:
+            continue
+        dim = dim or len(parts) - 1
+        if len(parts) != dim + 1 or dim < 1:
+            raise ValueError(f"{path}: line {line_no} has {len(parts) - 1} numbers, "
+                             f"expected {dim}")
+        try:
+            block.append(np.array(parts[1:], dtype=np.float32))
+        except ValueError:
+            raise ValueError(f"{path}: line {line_no} has a value that is not a number"
+                             ) from None
+        _add_word(parts[0], words, seen, f"{path}: line {line_no}")
+        if len(block) == BLOCK_ROWS:
+            blocks.append(np.stack(block))
+            block = []
+    blocks += [np.stack(block)] if block else []
+    if not words:
+        raise ValueError(f"{path}: no vectors found; expected 'word f1 f2 ...' lines")
+    if header and len(words) != header[0]:
+        raise ValueError(f"{path}: header says {header[0]} words, the file has {len(words)}")
+    return words, np.concatenate(blocks)
+
+
+def _add_word(word: str, words: list, seen: set, where: str) -> None:
+    if word in seen:
+        raise ValueError(f"{where}: the word {word!r} appears a second time")
+    seen.add(word)
+    words.append(word)
+
+
+def _read_binary(f, path: Path, n: int, dim: int):
+    record = 4 * dim
+    words, seen, matrix = [], set(), np.empty((n, dim), dtype=np.float32)
+    buf, pos, offset = b"", 0, f.tell()  # offset: file position of buf[0]
+    for i in range(n):
+        space = buf.find(b" ", pos)
+        while space < 0 or len(buf) < space + 1 + record:
+            more = f.read(1 << 20)
+            if not more:
+                raise ValueError(f"{path}: truncated at byte {offset + pos:,}: vector "
+                                 f"{i + 1} of {n} is incomplete")
+            buf, offset, pos = buf[pos:] + more, offset + pos, 0
+            space = buf.find(b" ", pos)
+        try:
+            word = buf[pos:space].strip(b"\n").decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: byte {offset + pos:,}: word {i + 1} is not UTF-8"
+                             ) from None
+        _add_word(word, words, seen, f"{path}: byte {offset + pos:,}")
+        matrix[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + record
+    return words, matrix
+
+
+def write_glove(emb: Embeddings, out: str | os.PathLike, limit: int = 0,
+                normalize: bool = False, precision: int = 6) -> None:
+    """GloVe text export (see ``export``)."""
+    export(emb, out, "glove", limit, normalize, precision)
