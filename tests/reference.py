@@ -37,11 +37,11 @@ def sigmoid(x):
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x, dtype=np.float32))
 
 
-def pair_step(w_in, w_out, context, targets, alpha):
+def pair_step(w_in, w_out, context, targets, alpha, frozen=False):
     """Gradient step for input row ``context`` against ``targets`` (centre first).
 
     Returns the pair's loss -log s(x.y_pos) - sum log s(-x.y_neg), each term taken
-    just before that target's update.
+    just before that target's update. A frozen context row is left as it is.
     """
     x = w_in[context]
     grad = np.zeros_like(x)
@@ -55,19 +55,25 @@ def pair_step(w_in, w_out, context, targets, alpha):
         g = np.float32((label - p) * alpha)
         grad += g * w_out[t]
         w_out[t] += g * x
-    w_in[context] += grad
+    if not frozen:
+        w_in[context] += grad
     return loss
+
+
+KEEP_FROZEN = 1 << 40  # flag on a keep threshold: the word's input row is frozen
 
 
 def keep_sentence(sentence, keep, rng):
     """Subsampling: words with a threshold below 2**32 survive a 32-bit draw below it."""
-    return [w for w in sentence if keep[w] >= 1 << 32 or rng.bits32() < keep[w]]
+    return [w for w in sentence
+            if keep[w] % KEEP_FROZEN >= 1 << 32 or rng.bits32() < keep[w] % KEEP_FROZEN]
 
 
-def shared_step(w_in, w_out, contexts, targets, alpha):
+def shared_step(w_in, w_out, contexts, targets, alpha, frozen=frozenset()):
     """One centre word's minibatch: every context against the same targets.
 
     All scores come from the weights before the step; returns the summed loss.
+    Rows in ``frozen`` are not updated.
     """
     x, y = w_in[contexts], w_out[targets]
     sig = sigmoid(x @ y.T)
@@ -76,8 +82,11 @@ def shared_step(w_in, w_out, contexts, targets, alpha):
     mask = np.array([k == 0 or t != targets[0] for k, t in enumerate(targets)], dtype=float)
     loss = -np.sum(mask * np.log(np.where(labels == 1.0, sig, 1.0 - sig).astype(np.float64)))
     g = ((labels - sig) * alpha * mask).astype(np.float32)
-    np.add.at(w_in, contexts, g @ y)
+    delta_in = g @ y
     np.add.at(w_out, targets, g.T @ x)
+    for a, c in enumerate(contexts):
+        if c not in frozen:
+            w_in[c] += delta_in[a]
     return float(loss)
 
 
@@ -85,6 +94,7 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                 shared=False):
     """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
     rng = Lcg(state)
+    frozen = {w for w in range(len(keep)) if keep[w] >= KEEP_FROZEN}
     first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
     loss, n_pairs = 0.0, 0
     for s in range(len(offsets) - 1):
@@ -97,12 +107,12 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                             if j != i]
                 if contexts:
                     targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
-                    loss += shared_step(w_in, w_out, contexts, targets, alpha)
+                    loss += shared_step(w_in, w_out, contexts, targets, alpha, frozen)
                     n_pairs += len(contexts)
             continue
         for i, j in window_pairs(kept, window, rng):
             targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
-            loss += pair_step(w_in, w_out, kept[j], targets, alpha)
+            loss += pair_step(w_in, w_out, kept[j], targets, alpha, kept[j] in frozen)
             n_pairs += 1
     return loss, n_pairs, rng.state
 

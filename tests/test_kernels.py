@@ -16,7 +16,9 @@ def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
     offsets = np.array([0, 7, 8, 30, 41, 60], dtype=np.int64)
     w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
     w_out = (rng.random((n_words, dim), dtype=np.float32) * 0.1).astype(np.float32)
-    return ids, offsets, w_in, w_out, vocab.keep_thresholds(0.05), vocab.noise_table()
+    keep = vocab.keep_thresholds(0.05)
+    keep[[1, 4]] |= _kernels.KEEP_FROZEN  # two words whose input rows must not move
+    return ids, offsets, w_in, w_out, keep, vocab.noise_table()
 
 
 @pytest.mark.parametrize("window, negative, shared", [(1, 1, False), (3, 5, False),
@@ -35,6 +37,7 @@ def test_train_block_matches_reference(window, negative, shared):
         ids, offsets, ref_in, ref_out, keep, noise, window, negative, alphas, 12345, shared)
     assert (pairs, state) == (ref_pairs, ref_state)
     assert pairs > 50
+    np.testing.assert_array_equal(w_in[[1, 4]], _setup()[2][[1, 4]])  # frozen rows
     np.testing.assert_allclose(w_in, ref_in, atol=1e-5)
     np.testing.assert_allclose(w_out, ref_out, atol=1e-5)
     assert loss == pytest.approx(ref_loss, rel=1e-5)

@@ -24,6 +24,10 @@ from numba import njit, prange
 MAX_SENTENCE_LEN = 10_000  # same as corpus.MAX_SENTENCE_LEN; a kernel buffer size
 SIGMOID_CLIP = np.float32(6.0)  # scores are clipped to +-6 before the sigmoid, as word2vec.c
 KEEP_ALWAYS = 1 << 32  # a subsampling threshold that keeps the word without a draw
+KEEP_FROZEN = 1 << 40  # flag in a keep threshold: the word's input vector is not trained
+KEEP_MASK = (1 << 33) - 1
+FROZEN_ID = 1 << 30  # flag on a kept token's id (ids stay below 2**30)
+ID_MASK = FROZEN_ID - 1
 LCG_MULT = 25214903917
 LCG_INC = 11
 LCG_MASK = (1 << 48) - 1
@@ -103,7 +107,8 @@ def subsample(sent, keep, state, buf):
     sent : int32 array, shape (n,)
     keep : int64 array, shape (n_words,)
         Keep thresholds: a token is kept when a 32-bit draw is below it; words at
-        ``KEEP_ALWAYS`` are kept without a draw.
+        ``KEEP_ALWAYS`` are kept without a draw. A word whose threshold carries
+        ``KEEP_FROZEN`` is copied with ``FROZEN_ID`` set on its id.
     state : int64
     buf : int32 array, shape (>= n,)
 
@@ -114,12 +119,12 @@ def subsample(sent, keep, state, buf):
     n = 0
     for k in range(sent.shape[0]):
         word = sent[k]
-        threshold = keep[word]
+        threshold = keep[word] & KEEP_MASK
         if threshold < KEEP_ALWAYS:
             state = lcg_next(state)
             if (state >> 16) >= threshold:
                 continue
-        buf[n] = word
+        buf[n] = word | FROZEN_ID if keep[word] >= KEEP_FROZEN else word
         n += 1
     return n, state
 
@@ -162,6 +167,7 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
     w_in : float32 array, shape (n_words, dim)
         Input vectors; row ``context`` is updated in place after the output rows.
     context : int
+        Row of the context word; with ``FROZEN_ID`` set, that row is not updated.
     w_out : float32 array, shape (n_words, dim)
         Output vectors; rows ``targets`` updated in place.
     targets : int32 array, shape (negative + 1,)
@@ -186,6 +192,8 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
     scores clipped to +-SIGMOID_CLIP; the gradient step for each target is
     g = alpha * (label - s(score)).
     """
+    frozen = context >= FROZEN_ID
+    context = context & ID_MASK
     for d in range(grad.shape[1]):
         grad[0, d] = ZERO
     loss = 0.0
@@ -203,7 +211,8 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
             prob = 1.0
         axpy_row(g, w_out, target, grad, 0)
         axpy_row(g, w_in, context, w_out, target)
-    axpy_row(ONE, grad, 0, w_in, context)
+    if not frozen:
+        axpy_row(ONE, grad, 0, w_in, context)
     return prob, loss
 
 
@@ -223,7 +232,7 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, gr
         for j in range(max(0, i - reach), min(n, i + reach + 1)):
             if j == i:
                 continue
-            state = draw_targets(buf[i], noise, state, targets)
+            state = draw_targets(buf[i] & ID_MASK, noise, state, targets)
             prob, part = sgns_update(w_in, buf[j], w_out, targets, alpha, grad, prob)
             loss += part
             pairs += 1
@@ -240,6 +249,7 @@ def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
     pair (Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed
     Memory"). Targets, labels, loss and gradient per pair are as in ``sgns_update``.
 
+    contexts : int32 array; ids, with ``FROZEN_ID`` set on rows not to update.
     scratch : (float32 (2 window, negative + 1), float32 (2 window + negative + 1, dim))
         Step sizes g, then the input-row updates followed by the output-row updates.
     Returns (prob, loss) as ``sgns_update`` does.
@@ -252,7 +262,7 @@ def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
             g[a, k] = ZERO
             if k > 0 and targets[k] == targets[0]:
                 continue
-            score = dot_rows(w_in, contexts[a], w_out, targets[k])
+            score = dot_rows(w_in, contexts[a] & ID_MASK, w_out, targets[k])
             sig = ONE / (ONE + exp_clipped(-min(max(score, -SIGMOID_CLIP), SIGMOID_CLIP)))
             g[a, k] = ((ONE if k == 0 else ZERO) - sig) * alpha
             prob *= float(sig if k == 0 else ONE - sig)
@@ -265,9 +275,10 @@ def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
     for a in range(n_ctx):
         for k in range(n_t):
             axpy_row(g[a, k], w_out, targets[k], delta, a)
-            axpy_row(g[a, k], w_in, contexts[a], delta, n_ctx + k)
+            axpy_row(g[a, k], w_in, contexts[a] & ID_MASK, delta, n_ctx + k)
     for a in range(n_ctx):
-        axpy_row(ONE, delta, a, w_in, contexts[a])
+        if contexts[a] < FROZEN_ID:
+            axpy_row(ONE, delta, a, w_in, contexts[a])
     for k in range(n_t):
         axpy_row(ONE, delta, n_ctx + k, w_out, targets[k])
     return prob, loss
@@ -294,7 +305,7 @@ def train_sentence_shared(buf, n, w_in, w_out, noise, window, alpha, state, targ
                 n_ctx += 1
         if n_ctx == 0:
             continue
-        state = draw_targets(buf[i], noise, state, targets)
+        state = draw_targets(buf[i] & ID_MASK, noise, state, targets)
         prob, part = shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, (g, delta),
                                    prob)
         loss += part

@@ -100,20 +100,50 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--shared-negatives", is_flag=True, default=DEFAULTS.shared_negatives,
               help="One draw of noise words per centre word, shared by its contexts: "
                    "faster, not word2vec.c's exact update.")
+@click.option("--init", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Start words found in these pre-trained vectors (GloVe/word2vec) from them.")
+@click.option("--freeze-init", is_flag=True, help="Keep the --init vectors fixed.")
+@click.option("--resume", type=click.Path(path_type=Path),
+              help="Continue training this model on CORPUS (writes back to it without -o).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def train(corpus, output, force, quiet, **options) -> None:
+@click.pass_context
+def train(ctx, corpus, output, force, quiet, init, freeze_init, resume, **options) -> None:
     """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""
-    config = TrainConfig(**options)
-    check_output(output, overwrite=force)
     from .trainer import train as run_training
 
-    emb = run_training(list(corpus), config, verbose=not quiet, force=force)
+    start = _start(init, freeze_init, resume)
+    if ctx.get_parameter_source("dim") == click.core.ParameterSource.DEFAULT:
+        if start.resume is not None:
+            options["dim"] = start.resume.dim
+        elif start.init_vectors is not None:
+            options["dim"] = start.init_vectors.shape[1]
+    if resume and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
+        output, force = resume, True
+    check_output(output, overwrite=force)
+    emb = run_training(list(corpus), TrainConfig(**options), not quiet, force, start)
     emb.save(output, overwrite=force)
     click.echo(_summary(emb.stats, len(emb), emb.dim, output))
 
 
+def _start(init: Path | None, freeze_init: bool, resume: Path | None):
+    """Build the trainer's Start from the --init/--freeze-init/--resume options."""
+    from .formats import read_vectors
+    from .trainer import Start
+
+    if freeze_init and not init:
+        raise click.UsageError("--freeze-init needs --init FILE")
+    start = Start(resume=Embeddings.load(resume) if resume else None, freeze=freeze_init)
+    if init:
+        start.init_words, start.init_vectors = read_vectors(init)
+    return start
+
+
 def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
     notes = []
+    if "init_coverage" in s:
+        notes.append(f"{s['init_coverage']:,} words started from --init vectors")
+    if "resumed_words" in s:
+        notes.append(f"resumed {s['resumed_words']:,} words, added {s['new_words']:,}")
     if s.get("invalid_utf8"):
         notes.append(f"{s['invalid_utf8']:,} invalid UTF-8 sequences replaced")
     if s.get("pruned_while_counting"):

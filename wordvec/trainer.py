@@ -16,6 +16,7 @@ import contextlib
 import math
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numba
@@ -52,8 +53,25 @@ def learning_rate(alpha: float, min_alpha: float, progress: float) -> float:
     return alpha + (min_alpha - alpha) * min(max(progress, 0.0), 1.0)
 
 
+@dataclass
+class Start:
+    """What training starts from besides random vectors.
+
+    resume : a saved model; its words keep their ids and its input and output
+        vectors, new words are appended (continued training).
+    init_words, init_vectors : pre-trained vectors; every vocabulary word found
+        among ``init_words`` starts from its row of ``init_vectors``.
+    freeze : keep the pre-trained input vectors fixed while the others train.
+    """
+
+    resume: Embeddings | None = None
+    init_words: list[str] | None = None
+    init_vectors: np.ndarray | None = None
+    freeze: bool = False
+
+
 def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
-          force: bool = False) -> Embeddings:
+          force: bool = False, start: Start | None = None) -> Embeddings:
     """Train skip-gram vectors on text files, folders or ``-`` (stdin).
 
     Parameters
@@ -64,26 +82,58 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         Show progress bars.
     force : bool
         Read inputs that look binary.
+    start : Start, optional
+        Continue a model or start from pre-trained vectors.
     """
-    config = config or TrainConfig()
+    config, start = config or TrainConfig(), start or Start()
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
+    _check_start(start, config)
     stats: dict = {}
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
-        start = time.perf_counter()
+        clock = time.perf_counter()
         raw = _count(inputs, config, Path(tmp), verbose, force, stats)
-        vocab = build_vocab(raw, config.min_count, config.max_vocab)
+        base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
+        vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(raw, vocab, config)
         with tqdm(total=raw.n_tokens, unit="w", unit_scale=True, desc="encode",
                   disable=not verbose, leave=False) as bar:
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
-        stats["vocab_seconds"] = time.perf_counter() - start
-        w_in, w_out = init_weights(len(vocab), config.dim, config.seed)
-        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose))
+        stats["vocab_seconds"] = time.perf_counter() - clock
+        w_in, w_out, frozen = starting_weights(vocab, config, start, stats)
+        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, frozen))
         del ids
     return Embeddings(vocab.words, vocab.counts, w_in, w_out, config, stats)
+
+
+def _check_start(start: Start, config: TrainConfig) -> None:
+    dims = {"the resumed model": start.resume.dim if start.resume else None,
+            "the --init vectors": start.init_vectors.shape[1]
+            if start.init_vectors is not None else None}
+    for what, dim in dims.items():
+        if dim is not None and dim != config.dim:
+            raise ValueError(f"{what} have dim {dim} but --dim is {config.dim}; "
+                             f"use --dim {dim} or leave --dim out")
+
+
+def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dict):
+    """Input and output matrices to train from, and the ids of frozen rows (or None)."""
+    w_in, w_out = init_weights(len(vocab), config.dim, config.seed)
+    if start.resume is not None:
+        old = len(start.resume)
+        w_in[:old] = start.resume.vectors
+        if start.resume.context is not None:
+            w_out[:old] = start.resume.context
+        stats["resumed_words"], stats["new_words"] = old, len(vocab) - old
+    if start.init_vectors is None:
+        return w_in, w_out, None
+    pairs = [(vocab.index[w], i) for i, w in enumerate(start.init_words) if w in vocab.index]
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    w_in[rows] = start.init_vectors[np.array([i for _, i in pairs], dtype=np.int64)]
+    stats["init_coverage"] = len(rows)
+    return w_in, w_out, rows if start.freeze else None
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: bool,
@@ -129,9 +179,18 @@ def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.nd
 
 
 def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
-               w_out: np.ndarray, config: TrainConfig, verbose: bool = False) -> dict:
-    """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses."""
+               w_out: np.ndarray, config: TrainConfig, verbose: bool = False,
+               frozen=None) -> dict:
+    """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses.
+
+    ``frozen``: ids of words whose input vectors stay fixed.
+    """
+    if len(vocab) >= _kernels.FROZEN_ID:
+        raise ValueError(f"{len(vocab):,} words is more than the trainer supports "
+                         f"({_kernels.FROZEN_ID:,}); use --max-vocab")
     keep = vocab.keep_thresholds(config.sample)
+    if frozen is not None:
+        keep[frozen] |= _kernels.KEEP_FROZEN
     noise = vocab.noise_table()
     bounds = chunk_bounds(offsets)
     total = int(offsets[-1]) * config.epochs

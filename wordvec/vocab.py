@@ -200,11 +200,22 @@ def _alias_buckets(scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return accept, alias  # leftovers (rounding) keep accept 1, alias themselves
 
 
-def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0) -> Vocab:
-    """Fix the vocabulary from the counting pass."""
+def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0,
+                base: Vocab | None = None) -> Vocab:
+    """Fix the vocabulary from the counting pass.
+
+    With ``base`` (continued training) its words keep their ids and their counts
+    grow by the new ones; new words seen ``min_count`` times are appended, most
+    frequent first (``max_vocab`` then limits how many are added).
+    """
     counts = {w: int(raw.counts[pid]) for w, pid in raw.index.items()
-              if raw.counts[pid] >= min_count}
-    return Vocab.from_counts(counts, min_count, max_vocab)
+              if base is not None or raw.counts[pid] >= min_count}
+    if base is None:
+        return Vocab.from_counts(counts, min_count, max_vocab)
+    merged = base.counts + np.array([counts.get(w, 0) for w in base.words], dtype=np.int64)
+    new = Vocab.from_counts({w: c for w, c in counts.items() if w not in base.index},
+                            min_count, max_vocab)
+    return Vocab(base.words + new.words, np.concatenate([merged, new.counts]))
 
 
 def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKENS,

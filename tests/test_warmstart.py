@@ -1,0 +1,80 @@
+"""--init, --freeze-init and --resume."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE
+
+from wordvec import Embeddings, TrainConfig
+from wordvec.cli import main
+from wordvec.formats import export
+from wordvec.trainer import Start, train
+
+
+def _lines(tmp_path, name, start, stop):
+    path = tmp_path / name
+    with open(SAMPLE, encoding="utf-8") as f:
+        lines = f.readlines()[start:stop]
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_init_rows_start_from_pretrained_and_freeze_keeps_them(tmp_path):
+    corpus = _lines(tmp_path, "a.txt", 0, 5000)
+    pre = np.full((2, 100), 0.01, dtype=np.float32)
+    pre[1] *= -1
+    config = TrainConfig(threads=1, epochs=1, min_count=2)
+    start = Start(init_words=["king", "notinvocab"], init_vectors=pre)
+    emb = train(corpus, TrainConfig(threads=1, epochs=1, min_count=2, alpha=1e-9, min_alpha=0),
+                verbose=False, start=start)
+    np.testing.assert_allclose(emb.vector("king"), pre[0], atol=1e-6)  # step 0: untouched
+    assert emb.stats["init_coverage"] == 1
+    moved = train(corpus, config, verbose=False, start=start)
+    assert not np.allclose(moved.vector("king"), pre[0])
+    frozen = train(corpus, config, verbose=False,
+                   start=Start(init_words=["king"], init_vectors=pre[:1], freeze=True))
+    np.testing.assert_array_equal(frozen.vector("king"), pre[0])
+    assert not np.array_equal(frozen.vector("queen"), moved.vector("queen"))
+
+
+def test_init_dim_must_match(tmp_path):
+    corpus = _lines(tmp_path, "a.txt", 0, 1000)
+    with pytest.raises(ValueError, match="dim 7 but --dim is 100"):
+        train(corpus, TrainConfig(min_count=1), verbose=False,
+              start=Start(init_words=["king"], init_vectors=np.zeros((1, 7), np.float32)))
+
+
+def test_resume_keeps_ids_adds_words_and_continues(tmp_path):
+    first = _lines(tmp_path, "a.txt", 0, 20_000)
+    second = _lines(tmp_path, "b.txt", 20_000, 40_000)
+    with open(second, "a", encoding="utf-8") as f:
+        f.write("zebra zebras\n" * 10)  # new words for the second run
+    config = TrainConfig(threads=1, epochs=2)
+    old = train(first, config, verbose=False)
+    new = train(second, config, verbose=False, start=Start(resume=old))
+    assert new.words[: len(old)] == old.words
+    assert {"zebra", "zebras"} <= set(new.words[len(old):])
+    assert (new.counts[: len(old)] > old.counts).any()
+    assert not np.allclose(new.vectors[: len(old)], old.vectors)
+    fresh = train(second, config, verbose=False)
+    # The loss picks up near where the first run ended, not where a fresh run starts.
+    assert new.stats["epoch_losses"][0] < fresh.stats["epoch_losses"][0]
+    assert new.stats["epoch_losses"][0] < old.stats["epoch_losses"][0]
+
+
+def test_cli_init_takes_the_file_dim_and_resume_writes_back(tmp_path):
+    corpus = _lines(tmp_path, "a.txt", 0, 3000)
+    vectors = Embeddings(["king", "queen"], [2, 1], np.ones((2, 12), np.float32))
+    export(vectors, tmp_path / "pre.txt", "glove")
+    runner = CliRunner()
+    args = ["train", str(corpus), "--epochs", "1", "--min-count", "2", "-q"]
+    result = runner.invoke(main, [*args, "--init", str(tmp_path / "pre.txt"),
+                                  "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "2 words started from --init vectors" in result.output
+    assert Embeddings.load(tmp_path / "m").dim == 12
+    again = runner.invoke(main, [*args, "--resume", str(tmp_path / "m")])
+    assert again.exit_code == 0, again.output
+    assert "resumed" in again.output and Embeddings.load(tmp_path / "m").dim == 12
+    bad = runner.invoke(main, [*args, "--freeze-init", "-o", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--freeze-init needs --init" in bad.output
