@@ -122,6 +122,11 @@ def train(ctx, corpus, output, force, quiet, init, freeze_init, resume, **option
     check_output(output, overwrite=force)
     emb = run_training(list(corpus), TrainConfig(**options), not quiet, force, start)
     emb.save(output, overwrite=force)
+    if not emb.stats["complete"]:
+        click.echo(f"Interrupted at {emb.stats['progress']:.0%} of training; the vectors so "
+                   f"far are saved to {output} (complete: false). Continue with: wordvec "
+                   f"train CORPUS --resume {output}", err=True)
+        sys.exit(130)
     click.echo(_summary(emb.stats, len(emb), emb.dim, output))
 
 

@@ -132,6 +132,7 @@ class Embeddings:
         _write_synced(folder / "vocab.txt", lambda f: f.write(lines.encode("utf-8")))
         meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
                 "wordvec_version": __version__, "n_words": len(self), "dim": self.dim,
+                "complete": bool(self.stats.get("complete", True)),
                 "config": self.config.to_dict(), "stats": self.stats}
         text = json.dumps(meta, indent=2)
         _write_synced(folder / "meta.json", lambda f: f.write(text.encode("utf-8")))

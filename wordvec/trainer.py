@@ -199,13 +199,13 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         compile_seconds = _warm_up(keep, noise, config, threads)
         start = time.perf_counter()
         tables = (w_in, w_out, keep, noise, vocab.noise_distribution())
-        losses, probes = _epoch_loop(ids, offsets, bounds, tables, rng_states, config, total,
-                                     verbose)
+        losses, probes, done = _epoch_loop(ids, offsets, bounds, tables, rng_states, config,
+                                           total, verbose)
         seconds = time.perf_counter() - start
-    return {"epoch_losses": probes, "running_losses": losses,
-            "train_seconds": seconds, "threads": threads,
+    return {"epoch_losses": probes, "running_losses": losses, "complete": done == total,
+            "progress": done / total, "train_seconds": seconds, "threads": threads,
             "compile_seconds": compile_seconds,
-            "words_per_second": total / seconds if seconds > 0 else 0.0}
+            "words_per_second": done / seconds if seconds > 0 else 0.0}
 
 
 def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int, rng):
@@ -254,8 +254,12 @@ def _warm_up(keep, noise, config: TrainConfig, threads: int) -> float:
 
 
 def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, total: int,
-                verbose: bool) -> tuple[list[float], list[float]]:
-    """Call the chunk kernel over every chunk of every epoch.
+                verbose: bool) -> tuple[list[float], list[float], int]:
+    """Call the chunk kernel over every chunk of every epoch; return losses and tokens done.
+
+    Ctrl-C (KeyboardInterrupt, delivered when a chunk's kernel returns) stops the
+    loop: the vectors trained so far are returned with the tokens done, and the
+    caller saves them as an incomplete model.
 
     Returns two losses per epoch: the running mean over the pairs trained, and the
     loss at the epoch's end of a fixed probe sample drawn from every chunk during the
@@ -267,7 +271,7 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
     w_in, w_out, keep, noise, probs = tables
     rng, probe, done, losses, probes = np.random.default_rng(config.seed), [], 0, [], []
     with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
-              leave=False, smoothing=0.1) as bar:
+              leave=False, smoothing=0.1) as bar, contextlib.suppress(KeyboardInterrupt):
         for epoch in range(config.epochs):
             loss_sum, pairs = 0.0, 0.0
             for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -288,7 +292,7 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
             losses.append(_epoch_loss(loss_sum, pairs, w_in))
             probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)]))
-    return losses, probes
+    return losses, probes, done
 
 
 def _read_ids(ids: np.ndarray, start: int, stop: int) -> np.ndarray:
