@@ -5,7 +5,6 @@ import pytest
 
 from wordvec import Embeddings, TrainConfig
 from wordvec.embeddings import ModelError, UnknownWordError
-from wordvec.formats import write_glove
 from wordvec.query import neighbors, top_k
 
 
@@ -88,15 +87,3 @@ def test_neighbors_and_unknown_word(emb):
 def test_top_k_orders_and_excludes():
     assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2) == [1, 3]
     assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2, exclude=(1,)) == [3, 2]
-
-
-def test_glove_export_parses_back(emb, tmp_path):
-    out = tmp_path / "v.txt"
-    write_glove(emb, out, precision=6)
-    lines = out.read_text().splitlines()
-    assert len(lines) == 5 and lines[0].split(" ")[0] == "the"
-    parsed = np.array([[float(x) for x in line.split(" ")[1:]] for line in lines])
-    np.testing.assert_allclose(parsed, emb.vectors, rtol=1e-5)
-    write_glove(emb, out, limit=2, normalize=True)
-    rows = np.array([[float(x) for x in ln.split()[1:]] for ln in out.read_text().splitlines()])
-    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)

@@ -29,6 +29,19 @@ def test_round_trip(emb, tmp_path, fmt, exact):
         np.testing.assert_allclose(matrix, emb.vectors, rtol=1e-5, atol=1e-6)
 
 
+def test_glove_lines_parse_back_by_hand(emb, tmp_path):
+    """The GloVe layout itself: word, single spaces, no header, frequency order."""
+    out = tmp_path / "v.txt"
+    export(emb, out, "glove", precision=6)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 5 and [ln.split(" ")[0] for ln in lines] == emb.words
+    parsed = np.array([[float(x) for x in line.split(" ")[1:]] for line in lines])
+    np.testing.assert_allclose(parsed, emb.vectors, rtol=1e-5)
+    export(emb, out, "glove", limit=2, normalize=True)
+    rows = [[float(x) for x in ln.split()[1:]] for ln in out.read_text().splitlines()]
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
+
+
 def test_npy_export_and_limit(emb, tmp_path):
     export(emb, tmp_path / "npy", "npy", limit=3, normalize=True)
     matrix = np.load(tmp_path / "npy" / "vectors.npy")

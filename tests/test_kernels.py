@@ -1,5 +1,10 @@
 """Kernels against tests/reference.py, plus statistics of the random draws."""
 
+import os
+import subprocess
+import sys
+import tempfile
+
 import numpy as np
 import pytest
 import reference
@@ -118,3 +123,16 @@ def test_block_bounds_split_tokens_evenly():
     assert _kernels.block_bounds(offsets, 2).tolist() == [0, 2, 4]
     assert _kernels.block_bounds(offsets, 1).tolist() == [0, 4]
     assert _kernels.block_bounds(np.zeros(1, np.int64), 2).tolist() == [0, 0, 0]
+
+
+@pytest.mark.skipif(os.environ.get("WORDVEC_KERNEL_MODE") is not None,
+                    reason="already inside the re-run")
+@pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "1"}, {"NUMBA_BOUNDSCHECK": "1"}])
+def test_kernel_tests_pass_without_jit_and_with_boundscheck(env):
+    """Kernels stay valid Python (no JIT) and never index out of range (bounds checks on)."""
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "-W", "error::RuntimeWarning", __file__],
+                            env={**os.environ, **env, "WORDVEC_KERNEL_MODE": "1",
+                                 "NUMBA_CACHE_DIR": tempfile.mkdtemp()},
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]

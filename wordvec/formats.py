@@ -209,9 +209,3 @@ def _read_binary(f, path: Path, n: int, dim: int):
         matrix[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
         pos = space + 1 + record
     return words, matrix
-
-
-def write_glove(emb: Embeddings, out: str | os.PathLike, limit: int = 0,
-                normalize: bool = False, precision: int = 6) -> None:
-    """GloVe text export (see ``export``)."""
-    export(emb, out, "glove", limit, normalize, precision)
