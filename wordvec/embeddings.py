@@ -112,14 +112,25 @@ class Embeddings:
         return self._unit
 
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
-        """Write the model directory atomically; replace an existing model only if asked."""
+        """Write the model directory atomically; replace an existing model only if asked.
+
+        Files go to a hidden sibling folder named after this process, which is then
+        swapped in; such folders left by killed processes are removed first.
+        """
         path = Path(path)
         check_output(path, overwrite)
-        tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+        _remove_stale_temporaries(path)
+        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             tmp.mkdir(parents=True)
             self._write_files(tmp)
             _swap_in(tmp, path)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError) or exc.errno is None:
+                raise
+            raise OSError(exc.errno, f"{path}: could not write the model ({exc.strerror}); "
+                                     f"free some space or choose another -o/--output; any "
+                                     f"previous model there is untouched") from None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return path
@@ -169,6 +180,24 @@ def check_output(path: Path, overwrite: bool) -> None:
     if not overwrite:
         raise FileExistsError(f"{path}: a model is already there; pass --force to replace it "
                               f"or choose another -o/--output")
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary folders of ``path`` whose writing process no longer exists."""
+    for tmp in path.parent.glob(f".{path.name}.tmp-*"):
+        pid = tmp.name[len(path.name) + 6:].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_synced(path: Path, write) -> None:
@@ -248,9 +277,11 @@ def _read_matrix(path: Path, n_rows: int, dim) -> np.ndarray:
         matrix = np.load(path, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
         raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None
-    except (ValueError, OSError, EOFError) as exc:
-        raise ModelError(f"{path} is truncated or corrupt ({exc}); retrain or restore it"
-                         ) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged header can fail in many ways
+        # (ValueError, EOFError, SyntaxError, tokenize.TokenError, ... were all seen
+        # while fuzzing); none of them may escape as anything but "corrupt".
+        raise ModelError(f"{path} is truncated or corrupt ({type(exc).__name__}); "
+                         f"retrain or restore it") from None
     if matrix.dtype != np.float32 or matrix.ndim != 2:
         raise ModelError(f"{path} holds {matrix.dtype} of shape {matrix.shape}, "
                          f"not a float32 matrix; retrain or restore it")

@@ -1,0 +1,174 @@
+"""Failures while writing, killed writers, concurrent writers, and fuzzed inputs."""
+
+import errno
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wordvec import Embeddings, embeddings
+from wordvec.corpus import CorpusError, iter_sentences
+from wordvec.embeddings import ModelError
+from wordvec.formats import export, read_vectors
+
+
+def _model(value: float, n: int = 50, dim: int = 8) -> Embeddings:
+    return Embeddings([f"w{i}" for i in range(n)], np.arange(n, 0, -1),
+                      np.full((n, dim), value, dtype=np.float32),
+                      np.full((n, dim), -value, dtype=np.float32), stats={"value": value})
+
+
+def test_disk_full_leaves_the_old_model_and_no_temporaries(tmp_path, monkeypatch):
+    _model(1.0).save(tmp_path / "m")
+    real = embeddings._write_synced
+
+    def full_disk(path, write):
+        if path.name == "context.npy":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, write)
+
+    monkeypatch.setattr(embeddings, "_write_synced", full_disk)
+    with pytest.raises(OSError, match="could not write the model .No space left on device"):
+        _model(2.0).save(tmp_path / "m", overwrite=True)
+    assert Embeddings.load(tmp_path / "m").stats["value"] == 1.0
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_temporaries_of_dead_writers_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".m.tmp-{dead}-0000abcd"
+    stale.mkdir()
+    (stale / "vectors.npy").write_bytes(b"half written")
+    _model(1.0).save(tmp_path / "m")
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+SAVER = """
+import sys, numpy as np
+sys.path.insert(0, {root!r})
+from wordvec import Embeddings
+n = 20_000
+for i in range(10_000):
+    v = float(i % 2 + 1)
+    Embeddings([f"w{{k}}" for k in range(n)], np.arange(n, 0, -1),
+               np.full((n, 64), v, np.float32), np.full((n, 64), -v, np.float32),
+               stats={{"value": v}}).save(sys.argv[1], overwrite=True)
+"""
+
+
+def test_sigkill_during_saves_never_leaves_a_mixed_model(tmp_path):
+    script = tmp_path / "saver.py"
+    script.write_text(SAVER.format(root=str(ROOT)))
+    out, rng = tmp_path / "m", random.Random(4)
+    for _ in range(12):
+        proc = subprocess.Popen([sys.executable, str(script), str(out)])
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if out.exists():
+            model = Embeddings.load(out)
+            value = model.stats["value"]
+            assert (np.asarray(model.vectors) == value).all()
+            assert (np.asarray(model.context) == -value).all()
+    _model(3.0).save(out, overwrite=True)  # the next writer sweeps up after killed ones
+    assert [p.name for p in tmp_path.iterdir() if p.name != "saver.py"] == ["m"]
+
+
+def test_two_trainings_writing_one_output(small_corpus, tmp_path):
+    args = [sys.executable, "-m", "wordvec", "train", str(small_corpus), "--epochs", "1",
+            "--min-count", "2", "-q", "--threads", "1", "-o", str(tmp_path / "m")]
+    procs = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert 0 in [code for code, _ in results]
+    for code, err in results:
+        assert code == 0 or (code == 2 and err.startswith("Error: ") and err.count("\n") == 1)
+    assert len(Embeddings.load(tmp_path / "m")) == 360
+    assert [p.name for p in tmp_path.iterdir() if p.name != "small.txt"] == ["m"]
+
+
+FUZZ = settings(max_examples=2000, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(data=st.binary(max_size=300))
+def test_fuzz_corpus_reader(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("c") / "c.txt"
+    path.write_bytes(data)
+    for force in (False, True):
+        try:
+            sentences = list(iter_sentences([path], force=force))
+        except CorpusError:
+            continue
+        assert all(0 < len(s) <= 10_000 and all(s) for s in sentences)
+
+
+_VALID: list = []
+
+
+def _valid_files(tmp_path):
+    """A small model in each vector format, exported once."""
+    if not _VALID:
+        for fmt in ("glove", "word2vec", "word2vec-binary"):
+            export(_model(0.5, n=3, dim=2), tmp_path / fmt, fmt)
+            _VALID.append((tmp_path / fmt).read_bytes())
+    return _VALID
+
+
+@FUZZ
+@given(data=st.binary(max_size=200), which=st.integers(0, 2),
+       cuts=st.lists(st.tuples(st.integers(0, 200), st.binary(max_size=3)), max_size=3),
+       mutate=st.booleans())
+def test_fuzz_vector_reader(tmp_path_factory, data, which, cuts, mutate):
+    folder = tmp_path_factory.mktemp("v")
+    content = bytearray(_valid_files(folder)[which] if mutate else data)
+    for at, insert in cuts:
+        content[at:at + len(insert)] = insert
+    path = folder / "in"
+    path.write_bytes(bytes(content))
+    try:
+        words, matrix = read_vectors(path)
+    except ValueError:
+        return
+    assert len(words) == len(matrix) == len(set(words))
+
+
+_MODEL_FILES: dict = {}
+
+
+def _saved_model_files(tmp_path_factory) -> dict:
+    """The files of one small saved model, made once (saving syncs to disk: slow)."""
+    if not _MODEL_FILES:
+        folder = tmp_path_factory.mktemp("saved") / "m"
+        _model(0.5, n=4, dim=3).save(folder)
+        _MODEL_FILES.update({p.name: p.read_bytes() for p in folder.iterdir()})
+    return _MODEL_FILES
+
+
+@FUZZ
+@given(target=st.sampled_from(["meta.json", "vocab.txt", "vectors.npy", "context.npy"]),
+       at=st.integers(0, 400), insert=st.binary(min_size=1, max_size=8),
+       truncate=st.booleans())
+def test_fuzz_model_loader(tmp_path_factory, target, at, insert, truncate):
+    folder = tmp_path_factory.mktemp("m")
+    for name, content in _saved_model_files(tmp_path_factory).items():
+        (folder / name).write_bytes(content)
+    data = bytearray((folder / target).read_bytes())
+    if truncate:
+        del data[at:]
+    else:
+        data[at:at + len(insert)] = insert
+    (folder / target).write_bytes(bytes(data))
+    try:
+        model = Embeddings.load(folder)
+    except ModelError:
+        return
+    assert len(model.words) == len(model.vectors)
