@@ -54,12 +54,20 @@ def test_errors_are_one_line_without_traceback(small_corpus, tmp_path):
     assert missing.returncode == 2
     assert missing.stderr.strip().count("\n") == 0 and "wordvec train" in missing.stderr
     assert "Traceback" not in missing.stderr
-    empty = tmp_path / "empty.txt"
-    empty.write_text("  \n\n")
-    result = run("train", empty, "-o", tmp_path / "m")
-    assert result.returncode == 2 and "holds no words" in result.stderr
+    for name, text in (("empty.txt", ""), ("blank.txt", "  \n\n"), ("punct.txt", "... !? --\n")):
+        (tmp_path / name).write_text(text)
+        result = run("train", tmp_path / name, "-o", tmp_path / "m")
+        assert result.returncode == 2 and "holds no words" in result.stderr
     rare = run("train", small_corpus, "--min-count", "100000", "-o", tmp_path / "m", "-q")
     assert rare.returncode == 2 and "try a smaller --min-count" in rare.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_divergence_exits_1_and_saves_nothing(small_corpus, tmp_path):
+    result = run("train", small_corpus, "--alpha", "50", "--min-count", "2", "--epochs", "1",
+                 "-q", "-o", tmp_path / "m")
+    assert result.returncode == 1
+    assert result.stderr == "Error: training diverged (NaN or infinite values); lower --alpha\n"
     assert not (tmp_path / "m").exists()
 
 
