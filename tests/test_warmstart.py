@@ -46,13 +46,16 @@ def test_init_dim_must_match(tmp_path):
 
 def test_resume_keeps_ids_adds_words_and_continues(tmp_path):
     first = _lines(tmp_path, "a.txt", 0, 20_000)
+    with open(first, "a", encoding="utf-8") as f:
+        f.write("aardvark\n" * 10)  # only in the first text
     second = _lines(tmp_path, "b.txt", 20_000, 40_000)
     with open(second, "a", encoding="utf-8") as f:
         f.write("zebra zebras\n" * 10)  # new words for the second run
     config = TrainConfig(threads=1, epochs=2)
     old = train(first, config, verbose=False)
     new = train(second, config, verbose=False, start=Start(resume=old))
-    assert new.words[: len(old)] == old.words
+    assert new.words[: len(old)] == old.words and "aardvark" in old.words
+    assert new.counts[new.index["aardvark"]] == 10  # kept, though absent from the new text
     assert {"zebra", "zebras"} <= set(new.words[len(old):])
     assert (new.counts[: len(old)] > old.counts).any()
     assert not np.allclose(new.vectors[: len(old)], old.vectors)

@@ -229,7 +229,9 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
     """
     to_final = np.full(len(raw.counts), -1, dtype=np.int32)
     for word, i in vocab.index.items():
-        to_final[raw.index[word]] = i
+        pid = raw.index.get(word)  # a resumed model's words need not occur in new text
+        if pid is not None:
+            to_final[pid] = i
     raw_ends = np.fromfile(raw.ends_path, dtype=np.int64)
     parts, n_kept, done_ends = [np.zeros(1, dtype=np.int64)], 0, 0
     ids_path = workdir / "ids.i32"
