@@ -106,10 +106,15 @@ def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int
 
 
 def _flush_counts(raw: RawCounts, ids: _Spool, next_id: int) -> None:
-    """Add the buffered ids to the counts, then write them out."""
-    new = np.bincount(np.frombuffer(ids.buf, dtype=np.int32), minlength=next_id)
-    new[: len(raw.counts)] += raw.counts
-    raw.counts = new.astype(np.int64, copy=False)
+    """Add the buffered ids to the counts, then write them out.
+
+    The counts grow in place (realloc, spare room for one more flush of new words)
+    and are incremented with ``np.add.at``: a ``bincount`` would allocate a second
+    array as long as every word ever seen at each flush.
+    """
+    if next_id > len(raw.counts):
+        raw.counts.resize(next_id + FLUSH_TOKENS, refcheck=False)
+    np.add.at(raw.counts, np.frombuffer(ids.buf, dtype=np.int32), 1)
     ids.flush()
 
 
