@@ -97,9 +97,22 @@ def test_missing_and_binary_inputs_are_refused(tmp_path):
     assert _sentences(binary, force=True, tokenizer="whitespace")  # --force reads it anyway
 
 
-def test_truncated_gzip_names_the_file(tmp_path):
-    path = tmp_path / "cut.gz"
-    data = gzip.compress(b"word " * 100_000)
+@pytest.mark.parametrize("compress, suffix", [(gzip.compress, ".gz"), (bz2.compress, ".bz2"),
+                                              (lzma.compress, ".xz")])
+def test_truncated_compressed_input_names_the_file_and_progress(tmp_path, compress, suffix):
+    path = tmp_path / f"cut{suffix}"
+    data = compress(bytes(range(97, 123)) * 200_000)  # 5.2 MB of text, several chunks
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(CorpusError, match="cut.gz: corrupt or truncated"):
+    with pytest.raises(CorpusError, match=rf"cut{suffix}: corrupt or truncated compressed "
+                                          r"data after [\d,]+ bytes of text"):
         _sentences(path)
+
+
+def test_unreadable_file_says_so(tmp_path, monkeypatch):
+    def denied(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(corpus, "_open_binary", denied)  # root can read anything: simulate
+    (tmp_path / "c.txt").write_text("x\n")
+    with pytest.raises(CorpusError, match="c.txt: permission denied; make the file readable"):
+        _sentences(tmp_path / "c.txt")
