@@ -117,11 +117,12 @@ def train(ctx, corpus, output, force, quiet, init, freeze_init, resume, **option
             options["dim"] = start.resume.dim
         elif start.init_vectors is not None:
             options["dim"] = start.init_vectors.shape[1]
+    overwrite = force
     if resume and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
-        output, force = resume, True
-    check_output(output, overwrite=force)
+        output, overwrite = resume, True  # continuing a model in place is what was asked
+    check_output(output, overwrite=overwrite)
     emb = run_training(list(corpus), TrainConfig(**options), not quiet, force, start)
-    emb.save(output, overwrite=force)
+    emb.save(output, overwrite=overwrite)
     if not emb.stats["complete"]:
         click.echo(f"Interrupted at {emb.stats['progress']:.0%} of training; the vectors so "
                    f"far are saved to {output} (complete: false). Continue with: wordvec "
@@ -164,10 +165,14 @@ def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
-def _echo_ranked(found, as_json: bool, key: str = "") -> None:
+def _ranked_json(found) -> list[dict]:
+    return [{"word": w, "score": round(x, 6)} for w, x in found]
+
+
+def _echo_ranked(found, as_json: bool) -> None:
     """Print (word, score) pairs aligned, or as JSON."""
     if as_json:
-        click.echo(json.dumps([{"word": w, "score": round(x, 6)} for w, x in found]))
+        click.echo(json.dumps(_ranked_json(found)))
         return
     width = max((len(w) for w, _ in found), default=0)
     click.echo("\n".join(f"{w:<{width}}  {x:.4f}" for w, x in found))
@@ -184,8 +189,7 @@ def neighbors(words, k, model, as_json) -> None:
     emb = Embeddings.load(model)
     results = {word: emb.neighbors(word, k) for word in words}
     if as_json:
-        click.echo(json.dumps({w: [{"word": n, "score": round(x, 6)} for n, x in found]
-                               for w, found in results.items()}))
+        click.echo(json.dumps({w: _ranked_json(found) for w, found in results.items()}))
         return
     for word, found in results.items():
         if len(words) > 1:

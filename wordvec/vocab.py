@@ -59,12 +59,9 @@ class _Spool:
         self.file.close()
 
 
-def count_and_spool(sentences: Iterable[list[str]], workdir: Path, max_vocab_size: int,
-                    on_tokens: Callable[[int], None] | None = None) -> RawCounts:
-    """Count words and write provisional ids in one pass over ``sentences``.
-
-    ``on_tokens`` is called now and then with the number of tokens read so far.
-    """
+def count_and_spool(sentences: Iterable[list[str]], workdir: Path,
+                    max_vocab_size: int) -> RawCounts:
+    """Count words and write provisional ids in one pass over ``sentences``."""
     raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
                     workdir / "raw_ends.i64", 0, 0)
     ids, ends = _Spool(raw.ids_path, "i"), _Spool(raw.ends_path, "q")
@@ -79,8 +76,6 @@ def count_and_spool(sentences: Iterable[list[str]], workdir: Path, max_vocab_siz
             ends.buf.append(raw.n_tokens)
             if len(ids.buf) >= FLUSH_TOKENS:
                 _flush_counts(raw, ids, next_id)
-                if on_tokens is not None:
-                    on_tokens(raw.n_tokens)
                 if len(raw.index) > max_vocab_size:
                     _prune(raw, max_vocab_size)
             if len(ends.buf) >= FLUSH_TOKENS:
