@@ -216,6 +216,18 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
     return prob, loss
 
 
+@njit(cache=True, inline="always")
+def window_span(i, n, window, state):
+    """Positions [start, stop) of centre ``i``'s window in a sentence of ``n`` kept words.
+
+    The reach is drawn uniformly in [1, window] (word2vec.c's shrunk window) and is
+    cut at the sentence's ends. Returns (start, stop, state).
+    """
+    state = lcg_next(state)
+    reach = window - scaled_draw(state, window)
+    return max(0, i - reach), min(n, i + reach + 1), state
+
+
 @njit(cache=True, fastmath=FAST)
 def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, grad):
     """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
@@ -227,9 +239,8 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, gr
     prob = 1.0
     pairs = 0
     for i in range(n):
-        state = lcg_next(state)
-        reach = window - scaled_draw(state, window)
-        for j in range(max(0, i - reach), min(n, i + reach + 1)):
+        start, stop, state = window_span(i, n, window, state)
+        for j in range(start, stop):
             if j == i:
                 continue
             state = draw_targets(buf[i] & ID_MASK, noise, state, targets)
@@ -296,10 +307,9 @@ def train_sentence_shared(buf, n, w_in, w_out, noise, window, alpha, state, targ
     prob = 1.0
     pairs = 0
     for i in range(n):
-        state = lcg_next(state)
-        reach = window - scaled_draw(state, window)
+        start, stop, state = window_span(i, n, window, state)
         n_ctx = 0
-        for j in range(max(0, i - reach), min(n, i + reach + 1)):
+        for j in range(start, stop):
             if j != i:
                 contexts[n_ctx] = buf[j]
                 n_ctx += 1
