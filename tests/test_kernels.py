@@ -118,6 +118,13 @@ def test_reference_window_pairs_stay_in_range():
     assert all(0 <= j < 3 and j != i and abs(i - j) <= 2 for i, j in pairs)
 
 
+def test_sentence_buffer_fits_the_longest_sentence():
+    """_kernels may import only numpy/numba/math, so it repeats the corpus constant."""
+    from wordvec import corpus
+
+    assert _kernels.MAX_SENTENCE_LEN == corpus.MAX_SENTENCE_LEN
+
+
 def test_block_bounds_split_tokens_evenly():
     offsets = np.array([0, 10, 20, 30, 40], dtype=np.int64)
     assert _kernels.block_bounds(offsets, 2).tolist() == [0, 2, 4]
