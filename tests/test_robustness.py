@@ -1,6 +1,7 @@
 """Failures while writing, killed writers, concurrent writers, and fuzzed inputs."""
 
 import errno
+import json
 import random
 import signal
 import subprocess
@@ -172,3 +173,19 @@ def test_fuzz_model_loader(tmp_path_factory, target, at, insert, truncate):
     except ModelError:
         return
     assert len(model.words) == len(model.vectors)
+
+
+@pytest.mark.parametrize("edit", [{"config": {"min_alpha": 10.0}}, {"config": {"dim": "x"}},
+                                  {"config": [1, 2]}, {"stats": "none"}])
+def test_model_with_bad_settings_in_meta_is_corrupt(tmp_path, edit):
+    _model(1.0).save(tmp_path / "m")
+    meta_path = tmp_path / "m" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    for key, value in edit.items():
+        if isinstance(value, dict):
+            meta[key].update(value)
+        else:
+            meta[key] = value
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="meta.json is corrupt"):
+        Embeddings.load(tmp_path / "m")

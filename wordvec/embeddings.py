@@ -161,8 +161,7 @@ class Embeddings:
         context = None
         if (path / "context.npy").exists():
             context = _read_matrix(path / "context.npy", len(words), meta.get("dim"))
-        config = TrainConfig.from_dict(meta.get("config", {}))
-        return cls(words, counts, vectors, context, config, meta.get("stats", {}))
+        return cls(words, counts, vectors, context, _read_config(path, meta), meta["stats"])
 
 
 def is_model_dir(path: Path) -> bool:
@@ -251,7 +250,23 @@ def _read_meta(path: Path) -> dict:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelError(f"{path}: model format {version!r} is newer than this wordvec reads "
                          f"({FORMAT_VERSION}); upgrade wordvec")
+    meta.setdefault("stats", {})
+    if not isinstance(meta["stats"], dict):
+        raise ModelError(f"{path}/meta.json is corrupt (stats is not an object); "
+                         f"retrain or restore the model")
     return meta
+
+
+def _read_config(path: Path, meta: dict) -> TrainConfig:
+    """The training settings saved in ``meta``; out-of-range or mistyped ones mean corrupt."""
+    data = meta.get("config", {})
+    try:
+        if not isinstance(data, dict):
+            raise TypeError("config is not an object")
+        return TrainConfig.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{path}/meta.json is corrupt ({exc}); retrain or restore the model"
+                         ) from None
 
 
 def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
