@@ -52,16 +52,17 @@ def test_sgns_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
     w_in = rng.normal(0, 0.3, (4, 6)).astype(np.float32)
     w_out = rng.normal(0, 0.3, (4, 6)).astype(np.float32)
-    targets = np.array([1, 2, 3], dtype=np.int32)
+    targets = np.array([[1, 2, 3]], dtype=np.int32)
     alpha = np.float32(1e-3)
     before = w_in[0].astype(np.float64).copy()
-    _kernels.sgns_update(w_in, 0, w_out.copy(), targets, alpha, np.empty((1, 6), np.float32), 1.0)
+    grad = np.empty((1, 6), np.float32)
+    _kernels.sgns_update(w_in, 0, w_out.copy(), targets, 0, alpha, grad, 1.0)
     step = (w_in[0] - before) / alpha  # the update is -alpha * dLoss/dx
     for d in range(6):
         eps = np.zeros(6)
         eps[d] = 1e-3
-        up = _loss64(before + eps, w_out, targets)
-        down = _loss64(before - eps, w_out, targets)
+        up = _loss64(before + eps, w_out, targets[0])
+        down = _loss64(before - eps, w_out, targets[0])
         assert -step[d] == pytest.approx((up - down) / 2e-3, abs=2e-3)
 
 
@@ -81,9 +82,9 @@ def test_exp_clipped_is_accurate_over_the_clip_range():
 def test_noise_draws_follow_count_power():
     counts = np.array([5000, 1200, 400, 90, 30, 8, 5])
     vocab = Vocab([str(i) for i in range(7)], counts)
-    targets = np.empty(1_000_001, dtype=np.int32)
-    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets)
-    freq = np.bincount(targets[1:], minlength=7) / 1_000_000
+    targets = np.empty((1, 1_000_001), dtype=np.int32)
+    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0)
+    freq = np.bincount(targets[0, 1:], minlength=7) / 1_000_000
     expected = counts**0.75 / (counts**0.75).sum()
     assert np.abs(freq - expected).max() < 2e-3
 

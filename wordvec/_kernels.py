@@ -19,7 +19,10 @@ in pure Python (``NUMBA_DISABLE_JIT=1``).
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import config, njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 MAX_SENTENCE_LEN = 10_000  # same as corpus.MAX_SENTENCE_LEN; a kernel buffer size
 SIGMOID_CLIP = np.float32(6.0)  # scores are clipped to +-6 before the sigmoid, as word2vec.c
@@ -48,6 +51,31 @@ POW2_SCALE = np.float32(1.0 / (1 << 16))
 # reference-count its array arguments with atomic operations shared by all threads.
 # Inlined code takes the caller's flags, so train_sentence carries FAST too.
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
+CACHE_LINE_FLOATS = 16  # 64-byte cache lines of float32
+
+
+def _prefetch_codegen(context, builder, sig, args):
+    """LLVM for ``prefetch(matrix, row, col)``: llvm.prefetch of that element's address."""
+    aryty = sig.args[0]
+    ary = context.make_array(aryty)(context, builder, args[0])
+    index = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], sig.args[1:])]
+    ptr = cgutils.get_item_pointer(context, builder, aryty, ary, index)
+    i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+    fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+    # for writing (1: the rows are updated right after), all cache levels (3), data (1)
+    builder.call(fn, [builder.bitcast(ptr, i8p), i32(1), i32(3), i32(1)])
+    return context.get_dummy_value()
+
+
+if config.DISABLE_JIT:
+    def prefetch(matrix, row, col):
+        """Without JIT there is nothing to prefetch into."""
+else:
+    @intrinsic
+    def prefetch(typingctx, matrix, row, col):
+        """Hint the CPU to load the cache line of ``matrix[row, col]``; no effect on results."""
+        return types.void(matrix, row, col), _prefetch_codegen
 
 
 @njit(cache=True, inline="always")
@@ -89,6 +117,14 @@ def dot_rows(a, i, b, j):
     for d in range(a.shape[1]):
         acc += a[i, d] * b[j, d]
     return acc
+
+
+@njit(cache=True, inline="always")
+def prefetch_row(a, i):
+    """Start loading row ``a[i]`` into cache (every line it touches); results unchanged."""
+    for d in range(0, a.shape[1], CACHE_LINE_FLOATS):
+        prefetch(a, i, d)
+    prefetch(a, i, a.shape[1] - 1)  # rows need not start on a line boundary
 
 
 @njit(cache=True, fastmath=FAST, inline="always")
@@ -145,22 +181,23 @@ def draw_noise(noise, state):
 
 
 @njit(cache=True, inline="always")
-def draw_targets(word, noise, state, targets):
-    """Fill ``targets`` with the positive ``word`` then ``len(targets) - 1`` noise words.
+def draw_targets(word, noise, state, targets, row):
+    """Fill ``targets[row]`` with the positive ``word`` then noise words.
 
     noise : int64 array, shape (n_words,), the alias table of ``Vocab.noise_table``.
+    targets : int32 array, shape (rows, negative + 1).
     Returns the new state.
     """
-    targets[0] = word
-    for k in range(1, targets.shape[0]):
+    targets[row, 0] = word
+    for k in range(1, targets.shape[1]):
         state = lcg_next(state)
-        targets[k] = draw_noise(noise, state)
+        targets[row, k] = draw_noise(noise, state)
     return state
 
 
 @njit(cache=True, inline="always")
-def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
-    """One SGNS step for one (context, centre) pair.
+def sgns_update(w_in, context, w_out, targets, row, alpha, grad, prob):
+    """One SGNS step for one (context, centre) pair, with the targets ``targets[row]``.
 
     Parameters
     ----------
@@ -170,9 +207,10 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
         Row of the context word; with ``FROZEN_ID`` set, that row is not updated.
     w_out : float32 array, shape (n_words, dim)
         Output vectors; rows ``targets`` updated in place.
-    targets : int32 array, shape (negative + 1,)
-        Centre word first (label 1), then noise words (label 0); a noise word equal
-        to the centre word is skipped, as in word2vec.c.
+    targets : int32 array, shape (rows, negative + 1)
+        Row ``row``: the centre word first (label 1), then noise words (label 0); a
+        noise word equal to the centre word is skipped, as in word2vec.c.
+    row : int
     alpha : float32
     grad : float32 array, shape (1, dim)
         Scratch space.
@@ -197,9 +235,9 @@ def sgns_update(w_in, context, w_out, targets, alpha, grad, prob):
     for d in range(grad.shape[1]):
         grad[0, d] = ZERO
     loss = 0.0
-    for k in range(targets.shape[0]):
-        target = targets[k]
-        if k > 0 and target == targets[0]:
+    for k in range(targets.shape[1]):
+        target = targets[row, k]
+        if k > 0 and target == targets[row, 0]:
             continue
         score = min(max(dot_rows(w_in, context, w_out, target), -SIGMOID_CLIP), SIGMOID_CLIP)
         sig = ONE / (ONE + exp_clipped(-score))
@@ -228,31 +266,51 @@ def window_span(i, n, window, state):
     return max(0, i - reach), min(n, i + reach + 1), state
 
 
-@njit(cache=True, fastmath=FAST)
-def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, grad):
-    """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
+@njit(cache=True, inline="always")
+def draw_centre(buf, n, i, window, noise, state, targets, base, per_pair, w_in, w_out):
+    """Draw centre ``i``'s window and its noise words, and prefetch the rows they touch.
 
-    Each centre word draws its own window in [1, window] (word2vec.c's shrunk
-    window), and windows stop at the sentence's ends. Returns (loss, pairs, state).
+    Prefetched: the output rows of the targets, and the input row of the window's
+    last word (the others were in the previous centres' windows).
+
+    targets : int32 array, shape (rows, negative + 1); row ``base + a`` gets the
+        targets of the centre's ``a``-th context when ``per_pair``, else row
+        ``base`` gets one set for all its contexts.
+    The random draws come in the order the pairs are trained, so drawing one
+    centre ahead changes no result; it gives the prefetches time to land.
+    Returns (start, stop, state) as ``window_span``.
     """
-    loss = 0.0
-    prob = 1.0
-    pairs = 0
-    for i in range(n):
-        start, stop, state = window_span(i, n, window, state)
-        for j in range(start, stop):
-            if j == i:
-                continue
-            state = draw_targets(buf[i] & ID_MASK, noise, state, targets)
-            prob, part = sgns_update(w_in, buf[j], w_out, targets, alpha, grad, prob)
-            loss += part
-            pairs += 1
-    return loss - math.log(prob), pairs, state
+    start, stop, state = window_span(i, n, window, state)
+    prefetch_row(w_in, buf[stop - 1] & ID_MASK)
+    sets = stop - start - 1 if per_pair else min(stop - start - 1, 1)
+    for a in range(sets):
+        state = draw_targets(buf[i] & ID_MASK, noise, state, targets, base + a)
+        for k in range(targets.shape[1]):
+            prefetch_row(w_out, targets[base + a, k])
+    return start, stop, state
 
 
 @njit(cache=True, inline="always")
-def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
-    """SGNS for one centre word and all its contexts, sharing one set of noise words.
+def pair_updates(buf, i, start, stop, w_in, w_out, targets, base, alpha, grad, prob):
+    """``sgns_update`` for each context ``buf[j]`` of centre ``i``, j in [start, stop).
+
+    The ``a``-th context's targets are ``targets[base + a]``. Returns (prob, loss,
+    pairs) with prob and loss as ``sgns_update``.
+    """
+    loss = 0.0
+    a = 0
+    for j in range(start, stop):
+        if j == i:
+            continue
+        prob, part = sgns_update(w_in, buf[j], w_out, targets, base + a, alpha, grad, prob)
+        loss += part
+        a += 1
+    return prob, loss, a
+
+
+@njit(cache=True, inline="always")
+def shared_update(buf, i, start, stop, w_in, w_out, targets, row, alpha, scratch, prob):
+    """SGNS for centre ``i`` and all its contexts, sharing one set of noise words.
 
     The (context, target) scores are all computed from the weights as they were
     (a minibatch of ``n_ctx`` pairs), then the input and output rows are updated
@@ -260,20 +318,27 @@ def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
     pair (Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed
     Memory"). Targets, labels, loss and gradient per pair are as in ``sgns_update``.
 
-    contexts : int32 array; ids, with ``FROZEN_ID`` set on rows not to update.
-    scratch : (float32 (2 window, negative + 1), float32 (2 window + negative + 1, dim))
-        Step sizes g, then the input-row updates followed by the output-row updates.
-    Returns (prob, loss) as ``sgns_update`` does.
+    targets, row : the centre word and its noise words are ``targets[row]``.
+    scratch : (int32 (2 window,), float32 (2 window, negative + 1),
+               float32 (2 window + negative + 1, dim))
+        The contexts' ids (``FROZEN_ID`` set on rows not to update), step sizes g,
+        then the input-row updates followed by the output-row updates.
+    Returns (prob, loss, pairs) as ``pair_updates``.
     """
-    g, delta = scratch
-    n_t = targets.shape[0]
+    contexts, g, delta = scratch
+    n_ctx = 0
+    for j in range(start, stop):
+        if j != i:
+            contexts[n_ctx] = buf[j]
+            n_ctx += 1
+    n_t = targets.shape[1]
     loss = 0.0
     for a in range(n_ctx):
         for k in range(n_t):
             g[a, k] = ZERO
-            if k > 0 and targets[k] == targets[0]:
+            if k > 0 and targets[row, k] == targets[row, 0]:
                 continue
-            score = dot_rows(w_in, contexts[a] & ID_MASK, w_out, targets[k])
+            score = dot_rows(w_in, contexts[a] & ID_MASK, w_out, targets[row, k])
             sig = ONE / (ONE + exp_clipped(-min(max(score, -SIGMOID_CLIP), SIGMOID_CLIP)))
             g[a, k] = ((ONE if k == 0 else ZERO) - sig) * alpha
             prob *= float(sig if k == 0 else ONE - sig)
@@ -285,41 +350,57 @@ def shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, scratch, prob):
             delta[r, d] = ZERO
     for a in range(n_ctx):
         for k in range(n_t):
-            axpy_row(g[a, k], w_out, targets[k], delta, a)
+            axpy_row(g[a, k], w_out, targets[row, k], delta, a)
             axpy_row(g[a, k], w_in, contexts[a] & ID_MASK, delta, n_ctx + k)
     for a in range(n_ctx):
         if contexts[a] < FROZEN_ID:
             axpy_row(ONE, delta, a, w_in, contexts[a])
-    for k in range(n_t):
-        axpy_row(ONE, delta, n_ctx + k, w_out, targets[k])
-    return prob, loss
+    if n_ctx > 0:
+        for k in range(n_t):
+            axpy_row(ONE, delta, n_ctx + k, w_out, targets[row, k])
+    return prob, loss, n_ctx
 
 
 @njit(cache=True, fastmath=FAST)
-def train_sentence_shared(buf, n, w_in, w_out, noise, window, alpha, state, targets,
-                          scratch):
-    """As ``train_sentence``, with one draw of noise words per centre word.
+def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, scratch,
+                   shared):
+    """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
 
-    scratch : (int32 (2 window,), then the two arrays ``shared_update`` takes).
+    Each centre word draws its own window in [1, window] (word2vec.c's shrunk
+    window), and windows stop at the sentence's ends. ``shared``: one draw of
+    noise words per centre word (``shared_update``), else one per pair
+    (``pair_updates``). The next centre's noise words are drawn (and their rows
+    prefetched) before this centre's pairs are trained, into the other half of
+    ``targets`` (int32, (4 window, negative + 1)).
+
+    scratch : (float32 (1, dim), then the three arrays ``shared_update`` takes).
+    Returns (loss, pairs, state).
     """
-    contexts, g, delta = scratch
+    grad, contexts, g, delta = scratch
+    half = targets.shape[0] // 2
     loss = 0.0
     prob = 1.0
     pairs = 0
+    start, stop = 0, 0
+    if n > 0:
+        start, stop, state = draw_centre(buf, n, 0, window, noise, state, targets, 0,
+                                         not shared, w_in, w_out)
     for i in range(n):
-        start, stop, state = window_span(i, n, window, state)
-        n_ctx = 0
-        for j in range(start, stop):
-            if j != i:
-                contexts[n_ctx] = buf[j]
-                n_ctx += 1
-        if n_ctx == 0:
-            continue
-        state = draw_targets(buf[i] & ID_MASK, noise, state, targets)
-        prob, part = shared_update(w_in, w_out, contexts, n_ctx, targets, alpha, (g, delta),
-                                   prob)
+        base = (i & 1) * half
+        next_start, next_stop = 0, 0
+        if i + 1 < n:
+            next_start, next_stop, state = draw_centre(buf, n, i + 1, window, noise, state,
+                                                       targets, half - base, not shared,
+                                                       w_in, w_out)
+        if shared:
+            prob, part, count = shared_update(buf, i, start, stop, w_in, w_out, targets, base,
+                                              alpha, (contexts, g, delta), prob)
+        else:
+            prob, part, count = pair_updates(buf, i, start, stop, w_in, w_out, targets, base,
+                                             alpha, grad, prob)
         loss += part
-        pairs += n_ctx
+        pairs += count
+        start, stop = next_start, next_stop
     return loss - math.log(prob), pairs, state
 
 
@@ -330,14 +411,14 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
 
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
     and last token; it falls linearly by position in between. ``shared``: draw
-    noise words once per centre word (``train_sentence_shared``) rather than once
-    per pair. Returns (loss sum, pair count, state).
+    noise words once per centre word rather than once per pair (see
+    ``train_sentence``). Returns (loss sum, pair count, state).
     """
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     buf = np.empty(MAX_SENTENCE_LEN, dtype=np.int32)
-    targets = np.empty(negative + 1, dtype=np.int32)
-    grad = np.empty((1, w_in.shape[1]), dtype=np.float32)
-    scratch = (np.empty(2 * window, dtype=np.int32),
+    targets = np.empty((4 * window, negative + 1), dtype=np.int32)  # two centres' worth
+    scratch = (np.empty((1, w_in.shape[1]), dtype=np.float32),
+               np.empty(2 * window, dtype=np.int32),
                np.empty((2 * window, negative + 1), dtype=np.float32),
                np.empty((2 * window + negative + 1, w_in.shape[1]), dtype=np.float32))
     first = offsets[0]
@@ -348,12 +429,8 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], keep, state, buf)
-        if shared:
-            part, count, state = train_sentence_shared(buf, n, w_in, w_out, noise, window,
-                                                       alpha, state, targets, scratch)
-        else:
-            part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha,
-                                                state, targets, grad)
+        part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha, state,
+                                            targets, scratch, shared)
         loss += part
         pairs += count
     return loss, pairs, state
