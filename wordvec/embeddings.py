@@ -139,14 +139,20 @@ class Embeddings:
         _write_synced(folder / "vectors.npy", lambda f: np.save(f, np.asarray(self.vectors)))
         if self.context is not None:
             _write_synced(folder / "context.npy", lambda f: np.save(f, np.asarray(self.context)))
-        lines = "".join(f"{w}\t{c}\n" for w, c in zip(self.words, self.counts.tolist()))
-        _write_synced(folder / "vocab.txt", lambda f: f.write(lines.encode("utf-8")))
+        _write_synced(folder / "vocab.txt", self._write_vocab)
         meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
                 "wordvec_version": __version__, "n_words": len(self), "dim": self.dim,
                 "complete": bool(self.stats.get("complete", True)),
                 "config": self.config.to_dict(), "stats": self.stats}
         text = json.dumps(meta, indent=2)
         _write_synced(folder / "meta.json", lambda f: f.write(text.encode("utf-8")))
+
+    def _write_vocab(self, f, lines: int = 10_000) -> None:
+        """``word<TAB>count`` lines, a batch at a time (no copy of the whole table)."""
+        for start in range(0, len(self.words), lines):
+            counts = self.counts[start:start + lines].tolist()
+            text = "".join(f"{w}\t{c}\n" for w, c in zip(self.words[start:start + lines], counts))
+            f.write(text.encode("utf-8"))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Embeddings:

