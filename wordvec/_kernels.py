@@ -14,6 +14,11 @@ RNG: a 48-bit linear congruential generator with the drand48 constants that
 word2vec.c uses, stepped once per draw; draws read its top 32 bits. The state is
 a plain int64, masked after each step, so the code means the same in Numba and
 in pure Python (``NUMBA_DISABLE_JIT=1``).
+
+Speed: the pair loop is bound by cache misses on the rows of random noise words,
+so each centre word's noise words are drawn one centre ahead and their rows
+prefetched (``llvm.prefetch``; a no-op without JIT). Drawing ahead keeps the
+random stream in training order, so it changes no result.
 """
 
 import math

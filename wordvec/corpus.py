@@ -173,9 +173,13 @@ def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "defaul
             lines = (carry + chunk).split("\n")
             carry = lines.pop()
             for line in lines:
-                pending.extend(tokenize(line, tokenizer, lowercase))
-                yield from _cut(pending, final=True)
-                pending = []
+                tokens = tokenize(line, tokenizer, lowercase)
+                if pending:  # the rest of a line longer than a chunk
+                    tokens, pending = pending + tokens, []
+                if 0 < len(tokens) < MAX_SENTENCE_LEN:
+                    yield tokens  # the common case, without _cut's copies
+                else:
+                    yield from _cut(tokens, final=True)
             if len(carry) > MAX_CARRY_CHARS:
                 head, carry = _split_carry(carry)
                 pending.extend(tokenize(head, tokenizer, lowercase))
