@@ -360,7 +360,7 @@ def shared_update(buf, i, start, stop, w_in, w_out, targets, row, alpha, scratch
     for a in range(n_ctx):
         if contexts[a] < FROZEN_ID:
             axpy_row(ONE, delta, a, w_in, contexts[a])
-    if n_ctx > 0:
+    if n_ctx > 0:  # with no context, draw_centre drew no targets: the row is stale
         for k in range(n_t):
             axpy_row(ONE, delta, n_ctx + k, w_out, targets[row, k])
     return prob, loss, n_ctx
