@@ -37,7 +37,7 @@ def test_train_block_matches_reference(window, negative, shared):
     alphas = np.array([0.1, 0.02]) if shared else np.array([0.5, 0.1])
     ref_in, ref_out = w_in.copy(), w_out.copy()
     loss, pairs, state = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise,
-                                              window, negative, alphas, 12345, shared)
+                                              window, negative, alphas, 12345, shared, 0, 0)
     ref_loss, ref_pairs, ref_state = reference.train_block(
         ids, offsets, ref_in, ref_out, keep, noise, window, negative, alphas, 12345, shared)
     assert (pairs, state) == (ref_pairs, ref_state)
@@ -46,6 +46,48 @@ def test_train_block_matches_reference(window, negative, shared):
     np.testing.assert_allclose(w_in, ref_in, atol=1e-5)
     np.testing.assert_allclose(w_out, ref_out, atol=1e-5)
     assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_private_hot_rows_change_only_rounding(shared):
+    """A block training a private copy of the hottest output rows, as each thread
+    does when there are several, makes the reference's updates: the copy sits in
+    spare rows, is merged back at the end, and the result differs by rounding only."""
+    ids, offsets, w_in, w_out, keep, noise = _setup()
+    hot, n_words = 5, len(keep)
+    spare = np.vstack([w_out, np.full((hot, w_out.shape[1]), np.nan, np.float32)])
+    ref_in, ref_out = w_in.copy(), w_out.copy()
+    alphas = np.array([0.1, 0.02])
+    _, pairs, state = _kernels.train_block(ids, offsets, w_in, spare, keep, noise, 3, 5,
+                                           alphas, 12345, shared, hot, 0)
+    _, ref_pairs, ref_state = reference.train_block(ids, offsets, ref_in, ref_out, keep,
+                                                    noise, 3, 5, alphas, 12345, shared)
+    assert (pairs, state) == (ref_pairs, ref_state)
+    np.testing.assert_allclose(w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(spare[:n_words], ref_out, atol=1e-5)
+    assert not np.allclose(spare[:hot], w_out[:hot], atol=1e-3)  # the hot rows did train
+    np.testing.assert_array_equal(spare[n_words:], spare[:hot])
+
+
+def test_sync_adds_every_threads_changes_to_the_shared_rows():
+    rng = np.random.default_rng(5)
+    n_words, hot, dim = 6, 3, 4
+    w_out = rng.random((n_words + 2 * hot, dim), dtype=np.float32)
+    before = w_out[:n_words].copy()
+    snapshots = [np.empty((hot, dim), np.float32) for _ in range(2)]
+    shifts = [n_words, n_words + hot]
+    changes = [rng.normal(size=(hot, dim)).astype(np.float32) for _ in range(2)]
+    for shift, snapshot, change in zip(shifts, snapshots, changes):
+        _kernels.copy_hot_rows(w_out, hot, shift, snapshot)
+        w_out[shift:shift + hot] += change  # what the thread trained
+    for copy, (shift, snapshot) in enumerate(zip(shifts, snapshots)):
+        _kernels.sync_private_rows(w_out, hot, shift, snapshot, copy)
+    np.testing.assert_allclose(w_out[:hot], before[:hot] + changes[0] + changes[1], atol=1e-6)
+    np.testing.assert_array_equal(w_out[hot:n_words], before[hot:])  # cold rows untouched
+    np.testing.assert_allclose(w_out[shifts[0]:shifts[0] + hot], before[:hot] + changes[0],
+                               atol=1e-6)  # the first to sync sees the other's next time
+    np.testing.assert_array_equal(w_out[shifts[1]:], w_out[:hot])
+    np.testing.assert_array_equal(snapshots[1], w_out[:hot])
 
 
 def test_sgns_gradient_matches_finite_differences():
@@ -83,7 +125,7 @@ def test_noise_draws_follow_count_power():
     counts = np.array([5000, 1200, 400, 90, 30, 8, 5])
     vocab = Vocab([str(i) for i in range(7)], counts)
     targets = np.empty((1, 1_000_001), dtype=np.int32)
-    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0)
+    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0, (0, 0))
     freq = np.bincount(targets[0, 1:], minlength=7) / 1_000_000
     expected = counts**0.75 / (counts**0.75).sum()
     assert np.abs(freq - expected).max() < 2e-3
@@ -109,7 +151,7 @@ def test_window_never_crosses_sentences():
     noise = Vocab(list("abcd"), np.ones(4, dtype=np.int64)).noise_table()
     for shared in (False, True):
         _, pairs, _ = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise, 50, 1,
-                                           np.array([0.025, 0.025]), 1, shared)
+                                           np.array([0.025, 0.025]), 1, shared, 0, 0)
         assert pairs == 20  # a window reaching into the next sentence would add pairs
 
 

@@ -19,6 +19,15 @@ Speed: the pair loop is bound by cache misses on the rows of random noise words,
 so each centre word's noise words are drawn one centre ahead and their rows
 prefetched (``llvm.prefetch``; a no-op without JIT). Drawing ahead keeps the
 random stream in training order, so it changes no result.
+
+Threads: the output rows of the most frequent words are targets in a large share
+of all pairs (the top 1024 rows take about 38% of noise draws in English), so
+under plain Hogwild their cache lines move between the cores on almost every
+write. With several threads each thread therefore trains private copies of the
+first ``hot`` rows of ``w_out`` (ids are in count order), kept in spare rows at
+the end of ``w_out``, and adds what it changed to the shared rows every
+``SYNC_TOKENS`` tokens (``sync_private_rows``). A thread sees the other threads'
+updates to those rows at most two sync periods late.
 """
 
 import math
@@ -57,6 +66,7 @@ POW2_SCALE = np.float32(1.0 / (1 << 16))
 # Inlined code takes the caller's flags, so train_sentence carries FAST too.
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 CACHE_LINE_FLOATS = 16  # 64-byte cache lines of float32
+SYNC_TOKENS = 8192  # a thread merges its private hot rows into w_out this often
 
 
 def _prefetch_codegen(context, builder, sig, args):
@@ -186,17 +196,29 @@ def draw_noise(noise, state):
 
 
 @njit(cache=True, inline="always")
-def draw_targets(word, noise, state, targets, row):
+def output_row(word, private):
+    """Row of ``w_out`` that holds ``word``'s output vector for this thread.
+
+    private : (hot, shift); words below ``hot`` use this thread's copy at
+    ``word + shift``. With ``hot`` 0 every word uses its own row.
+    """
+    hot, shift = private
+    return word + shift if word < hot else word
+
+
+@njit(cache=True, inline="always")
+def draw_targets(word, noise, state, targets, row, private):
     """Fill ``targets[row]`` with the positive ``word`` then noise words.
 
     noise : int64 array, shape (n_words,), the alias table of ``Vocab.noise_table``.
-    targets : int32 array, shape (rows, negative + 1).
+    targets : int32 array, shape (rows, negative + 1); gets rows of ``w_out``, as
+        ``output_row`` maps them with ``private``.
     Returns the new state.
     """
-    targets[row, 0] = word
+    targets[row, 0] = output_row(word, private)
     for k in range(1, targets.shape[1]):
         state = lcg_next(state)
-        targets[row, k] = draw_noise(noise, state)
+        targets[row, k] = output_row(draw_noise(noise, state), private)
     return state
 
 
@@ -272,7 +294,8 @@ def window_span(i, n, window, state):
 
 
 @njit(cache=True, inline="always")
-def draw_centre(buf, n, i, window, noise, state, targets, base, per_pair, w_in, w_out):
+def draw_centre(buf, n, i, window, noise, state, targets, base, per_pair, w_in, w_out,
+                private):
     """Draw centre ``i``'s window and its noise words, and prefetch the rows they touch.
 
     Prefetched: the output rows of the targets, and the input row of the window's
@@ -281,6 +304,7 @@ def draw_centre(buf, n, i, window, noise, state, targets, base, per_pair, w_in, 
     targets : int32 array, shape (rows, negative + 1); row ``base + a`` gets the
         targets of the centre's ``a``-th context when ``per_pair``, else row
         ``base`` gets one set for all its contexts.
+    private : (hot, shift), as ``output_row``.
     The random draws come in the order the pairs are trained, so drawing one
     centre ahead changes no result; it gives the prefetches time to land.
     Returns (start, stop, state) as ``window_span``.
@@ -289,7 +313,7 @@ def draw_centre(buf, n, i, window, noise, state, targets, base, per_pair, w_in, 
     prefetch_row(w_in, buf[stop - 1] & ID_MASK)
     sets = stop - start - 1 if per_pair else min(stop - start - 1, 1)
     for a in range(sets):
-        state = draw_targets(buf[i] & ID_MASK, noise, state, targets, base + a)
+        state = draw_targets(buf[i] & ID_MASK, noise, state, targets, base + a, private)
         for k in range(targets.shape[1]):
             prefetch_row(w_out, targets[base + a, k])
     return start, stop, state
@@ -368,7 +392,7 @@ def shared_update(buf, i, start, stop, w_in, w_out, targets, row, alpha, scratch
 
 @njit(cache=True, fastmath=FAST)
 def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, scratch,
-                   shared):
+                   shared, private):
     """Train every (context, centre) pair of one subsampled sentence ``buf[:n]``.
 
     Each centre word draws its own window in [1, window] (word2vec.c's shrunk
@@ -379,6 +403,7 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, sc
     ``targets`` (int32, (4 window, negative + 1)).
 
     scratch : (float32 (1, dim), then the three arrays ``shared_update`` takes).
+    private : (hot, shift), as ``output_row``.
     Returns (loss, pairs, state).
     """
     grad, contexts, g, delta = scratch
@@ -389,14 +414,14 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, sc
     start, stop = 0, 0
     if n > 0:
         start, stop, state = draw_centre(buf, n, 0, window, noise, state, targets, 0,
-                                         not shared, w_in, w_out)
+                                         not shared, w_in, w_out, private)
     for i in range(n):
         base = (i & 1) * half
         next_start, next_stop = 0, 0
         if i + 1 < n:
             next_start, next_stop, state = draw_centre(buf, n, i + 1, window, noise, state,
                                                        targets, half - base, not shared,
-                                                       w_in, w_out)
+                                                       w_in, w_out, private)
         if shared:
             prob, part, count = shared_update(buf, i, start, stop, w_in, w_out, targets, base,
                                               alpha, (contexts, g, delta), prob)
@@ -410,14 +435,47 @@ def train_sentence(buf, n, w_in, w_out, noise, window, alpha, state, targets, sc
 
 
 @njit(cache=True)
+def copy_hot_rows(w_out, hot, shift, snapshot):
+    """Start a thread's private rows: ``w_out[shift + r]`` and ``snapshot[r]`` get ``w_out[r]``."""
+    for r in range(hot):
+        for d in range(w_out.shape[1]):
+            snapshot[r, d] = w_out[r, d]
+            w_out[shift + r, d] = w_out[r, d]
+
+
+@njit(cache=True)
+def sync_private_rows(w_out, hot, shift, snapshot, first):
+    """Add a thread's changes to its private rows to the shared rows; refresh its copy.
+
+    For r < hot: ``w_out[r] += w_out[shift + r] - snapshot[r]`` (what this thread
+    changed since its last sync), then its copy and the snapshot take the new
+    shared row, which also holds what the other threads have merged. Threads
+    start at different rows ``first``, so two that sync at once seldom write the
+    same row at the same time.
+    """
+    for i in range(hot):
+        r = (first + i) % hot
+        for d in range(w_out.shape[1]):
+            value = w_out[r, d] + (w_out[shift + r, d] - snapshot[r, d])
+            w_out[r, d] = value
+            w_out[shift + r, d] = value
+            snapshot[r, d] = value
+
+
+@njit(cache=True)
 def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
-                shared):
+                shared, hot, copy):
     """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
 
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
     and last token; it falls linearly by position in between. ``shared``: draw
     noise words once per centre word rather than once per pair (see
-    ``train_sentence``). Returns (loss sum, pair count, state).
+    ``train_sentence``). ``hot``, ``copy``: train a private copy of rows
+    ``[0, hot)`` of ``w_out``, kept at row ``n_words + copy * hot`` on
+    (``n_words = keep.shape[0]``; ``w_out`` has a copy's spare rows for each
+    thread), merged into the shared rows every ``SYNC_TOKENS`` tokens and at the
+    end. ``hot`` 0: train the shared rows directly. Returns (loss sum, pair
+    count, state).
     """
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     buf = np.empty(MAX_SENTENCE_LEN, dtype=np.int32)
@@ -426,18 +484,28 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                np.empty(2 * window, dtype=np.int32),
                np.empty((2 * window, negative + 1), dtype=np.float32),
                np.empty((2 * window + negative + 1, w_in.shape[1]), dtype=np.float32))
+    shift = keep.shape[0] + copy * hot
+    sync_first = (copy * hot) // max((w_out.shape[0] - keep.shape[0]) // max(hot, 1), 1)
+    snapshot = np.empty((hot, w_out.shape[1]), dtype=np.float32)
+    copy_hot_rows(w_out, hot, shift, snapshot)
     first = offsets[0]
     span = max(offsets[offsets.shape[0] - 1] - first, 1)
     loss = 0.0
     pairs = 0
+    unsynced = 0
     for s in range(offsets.shape[0] - 1):
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], keep, state, buf)
         part, count, state = train_sentence(buf, n, w_in, w_out, noise, window, alpha, state,
-                                            targets, scratch, shared)
+                                            targets, scratch, shared, (hot, shift))
         loss += part
         pairs += count
+        unsynced += offsets[s + 1] - start
+        if unsynced >= SYNC_TOKENS:
+            sync_private_rows(w_out, hot, shift, snapshot, sync_first)
+            unsynced = 0
+    sync_private_rows(w_out, hot, shift, snapshot, sync_first)
     return loss, pairs, state
 
 
@@ -464,19 +532,23 @@ def train_chunk(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     The sentences are split into ``len(rng_states)`` blocks, one per thread; each
     block has its own RNG state (updated in place) and loss slot. Rows of ``w_in``
     and ``w_out`` are updated without locks (Hogwild, Recht et al. 2011), so runs
-    on more than one thread are not bit-reproducible.
+    on more than one thread are not bit-reproducible. ``w_out`` has ``n_words +
+    n_blocks * hot`` rows: the rows past ``n_words = len(keep)`` hold each block's
+    private copy of the ``hot`` most frequent words' rows (see ``train_block``);
+    with no spare rows every block trains the shared rows directly.
 
     Eleven parameters, each a distinct array or scalar: packing them together would
     hide their dtypes. Returns float64 array, shape (n_blocks, 2): loss sum and
     pair count per block.
     """
     n_blocks = rng_states.shape[0]
+    hot = min((w_out.shape[0] - keep.shape[0]) // n_blocks, keep.shape[0])
     bounds = block_bounds(offsets, n_blocks)
     losses = np.zeros((n_blocks, 2), dtype=np.float64)
     for b in prange(n_blocks):
         part = offsets[bounds[b]:bounds[b + 1] + 1]
         loss, pairs, state = train_block(ids, part, w_in, w_out, keep, noise, window,
-                                         negative, alphas, rng_states[b], shared)
+                                         negative, alphas, rng_states[b], shared, hot, b)
         losses[b, 0] = loss
         losses[b, 1] = pairs
         rng_states[b] = state
