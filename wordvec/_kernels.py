@@ -485,7 +485,8 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                np.empty((2 * window, negative + 1), dtype=np.float32),
                np.empty((2 * window + negative + 1, w_in.shape[1]), dtype=np.float32))
     shift = keep.shape[0] + copy * hot
-    sync_first = (copy * hot) // max((w_out.shape[0] - keep.shape[0]) // max(hot, 1), 1)
+    copies = max((w_out.shape[0] - keep.shape[0]) // max(hot, 1), 1)  # one per thread
+    sync_first = copy * hot // copies  # the threads' merges start at rows spread apart
     snapshot = np.empty((hot, w_out.shape[1]), dtype=np.float32)
     copy_hot_rows(w_out, hot, shift, snapshot)
     first = offsets[0]
