@@ -6,7 +6,8 @@ Three runs on the same token file, alternating, median of R:
 2. two processes at once, 1 thread each, each training its own model: nothing is
    shared but the cores, caches and memory bus, so their summed words/s is what
    the machine gives two independent copies of the kernel;
-3. one process, 2 threads, Hogwild on one pair of matrices (what ``--threads 2`` does).
+3. one process, 2 threads on one pair of matrices (what ``--threads 2`` does: Hogwild,
+   with private copies of the hottest output rows; see wordvec/_kernels.py).
 
 (2)/(1) is the machine's ceiling for this kernel; (3)/(2) is what sharing rows
 between threads costs on top. Usage:
