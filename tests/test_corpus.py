@@ -94,7 +94,7 @@ def test_missing_and_binary_inputs_are_refused(tmp_path):
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     with pytest.raises(CorpusError, match="binary"):
         _sentences(binary)
-    assert _sentences(binary, force=True, tokenizer="whitespace")  # --force reads it anyway
+    assert _sentences(binary, binary_ok=True, tokenizer="whitespace")  # --binary-ok reads it
 
 
 @pytest.mark.parametrize("compress, suffix", [(gzip.compress, ".gz"), (bz2.compress, ".bz2"),

@@ -37,8 +37,13 @@ def test_save_refuses_to_clobber(emb, tmp_path):
     with pytest.raises(FileExistsError, match="is a file"):
         emb.save(tmp_path / "file")
     (tmp_path / "docs").mkdir()
-    with pytest.raises(FileExistsError, match="not a wordvec model"):
-        emb.save(tmp_path / "docs")
+    (tmp_path / "docs" / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"files a wordvec model does not write \(notes"):
+        emb.save(tmp_path / "docs", overwrite=True)
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "mine"
+    (tmp_path / "empty").mkdir()
+    emb.save(tmp_path / "empty")  # an empty folder holds nothing to lose
+    assert Embeddings.load(tmp_path / "empty").words == emb.words
 
 
 def test_overwrite_replaces_whole_model_and_leaves_no_temp(emb, tmp_path):

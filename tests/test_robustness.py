@@ -48,8 +48,11 @@ def test_temporaries_of_dead_writers_are_removed(tmp_path):
     stale = tmp_path / f".m.tmp-{dead}-0000abcd"
     stale.mkdir()
     (stale / "vectors.npy").write_bytes(b"half written")
+    (stale / ".owner").write_text(f"{dead} 1\n")
+    unowned = tmp_path / f".m.tmp-{dead}-0000beef"  # no owner record: not provably ours
+    unowned.mkdir()
     _model(1.0).save(tmp_path / "m")
-    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [unowned.name, "m"]
 
 
 SAVER = """
@@ -104,9 +107,9 @@ FUZZ = settings(max_examples=2000, deadline=None,
 def test_fuzz_corpus_reader(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("c") / "c.txt"
     path.write_bytes(data)
-    for force in (False, True):
+    for binary_ok in (False, True):
         try:
-            sentences = list(iter_sentences([path], force=force))
+            sentences = list(iter_sentences([path], binary_ok=binary_ok))
         except CorpusError:
             continue
         assert all(0 < len(s) <= 10_000 and all(s) for s in sentences)

@@ -18,8 +18,8 @@ def load(path):
     return Embeddings.load(path)
 
 
-def train(inputs, config=None, verbose=False, force=False):
+def train(inputs, config=None, verbose=False, binary_ok=False):
     """Train vectors on text files (see ``wordvec.trainer.train``); imports Numba on first use."""
     from .trainer import train as _train
 
-    return _train(inputs, config, verbose=verbose, force=force)
+    return _train(inputs, config, verbose=verbose, binary_ok=binary_ok)

@@ -2,23 +2,26 @@
 
 Thin by design: each command builds its inputs, calls the library, and prints.
 Errors from the library become one line on stderr with a non-zero exit code:
-2 for bad usage or input, 1 for a failed run, 130 for an interrupt. ``--debug``
+2 for bad usage or input, 1 for a failed run, 130 for an interrupt (Ctrl-C), 143 for
+SIGTERM and 129 for SIGHUP, which stop a run the same way. ``--debug``
 shows the traceback instead. Numba is imported only by ``train``, so queries
 start fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
 from pathlib import Path
 
 import click
 import numpy as np
 
-from . import __version__
+from . import __version__, files
 from .config import TOKENIZERS, TrainConfig
-from .embeddings import Embeddings, UnknownWordError, check_output
+from .embeddings import Embeddings, UnknownWordError
 from .formats import FORMATS
 
 DEFAULTS = TrainConfig()
@@ -28,17 +31,45 @@ MODEL_OPTION = click.option("-m", "--model", type=click.Path(path_type=Path),
                             help="Model directory written by 'wordvec train'.")
 
 
+# The signal that stopped the run: SIGINT (Ctrl-C) unless a handler below saw another.
+_STOP = {"signal": signal.SIGINT}
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM and SIGHUP stop a run as Ctrl-C does: cleanup runs, then exit 128 + signum."""
+    _STOP["signal"] = signum
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt():
+    old = {s: signal.signal(s, _stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
+def _stop_name() -> str:
+    return "Interrupted" if _STOP["signal"] == signal.SIGINT else \
+        f"Stopped by {signal.Signals(_STOP['signal']).name}"
+
+
 class _Group(click.Group):
     """Turns expected errors into one-line messages and documented exit codes."""
 
     def invoke(self, ctx: click.Context):
+        _STOP["signal"] = signal.SIGINT
         try:
-            return super().invoke(ctx)
+            with _stop_signals_interrupt():
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
+            click.echo(f"{_stop_name()}.", err=True)
+            sys.exit(128 + _STOP["signal"])
         except Exception as exc:  # noqa: BLE001 - the contract is: no traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -73,7 +104,8 @@ def main(ctx: click.Context, debug: bool) -> None:
                 type=click.Path(allow_dash=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
               show_default=True, help="Model directory to write.")
-@click.option("--force", is_flag=True, help="Replace an existing model; read binary-looking input.")
+@click.option("--force", is_flag=True, help="Replace an existing wordvec model at -o.")
+@click.option("--binary-ok", is_flag=True, help="Read input that looks like a binary file.")
 @click.option("--dim", type=click.IntRange(1, 10_000), default=DEFAULTS.dim, show_default=True)
 @click.option("--window", type=click.IntRange(1, 1000), default=DEFAULTS.window, show_default=True)
 @click.option("--negative", type=click.IntRange(1, 1000), default=DEFAULTS.negative,
@@ -93,7 +125,7 @@ def main(ctx: click.Context, debug: bool) -> None:
               show_default=True, help="Prune rare words while counting past this many.")
 @click.option("--threads", type=click.IntRange(0), default=DEFAULTS.threads,
               show_default=True, help="0: every core.")
-@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=DEFAULTS.seed, show_default=True)
 @click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=DEFAULTS.tokenizer,
               show_default=True, help="default: NFKC words; whitespace: split only.")
 @click.option("--lowercase/--no-lowercase", default=DEFAULTS.lowercase, show_default=True)
@@ -107,28 +139,53 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Continue training this model on CORPUS (writes back to it without -o).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
-def train(ctx, corpus, output, force, quiet, init, freeze_init, resume, **options) -> None:
+def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resume,
+          **options) -> None:
     """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""
     from .trainer import train as run_training
 
     start = _start(init, freeze_init, resume)
-    if ctx.get_parameter_source("dim") == click.core.ParameterSource.DEFAULT:
-        if start.resume is not None:
-            options["dim"] = start.resume.dim
-        elif start.init_vectors is not None:
-            options["dim"] = start.init_vectors.shape[1]
+    _inherit_settings(ctx, options, start)
     overwrite = force
     if resume and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
         output, overwrite = resume, True  # continuing a model in place is what was asked
-    check_output(output, overwrite=overwrite)
-    emb = run_training(list(corpus), TrainConfig(**options), not quiet, force, start)
-    emb.save(output, overwrite=overwrite)
+    files.check_model_output(output, overwrite=overwrite)
+    emb = run_training(list(corpus), TrainConfig(**options), not quiet, binary_ok, start)
+    saved = _save_trained(emb, output, overwrite)
     if not emb.stats["complete"]:
-        click.echo(f"Interrupted at {emb.stats['progress']:.0%} of training; the vectors so "
-                   f"far are saved to {output} (complete: false). Continue with: wordvec "
-                   f"train CORPUS --resume {output}", err=True)
-        sys.exit(130)
+        kept = f"; {output} is unchanged" if saved != output else ""
+        click.echo(f"{_stop_name()} at {emb.stats['progress']:.0%} of training; the vectors "
+                   f"so far are saved to {saved} (complete: false){kept}. Continue with: "
+                   f"wordvec train CORPUS --resume {saved}", err=True)
+        sys.exit(128 + _STOP["signal"])
     click.echo(_summary(emb.stats, len(emb), emb.dim, output))
+
+
+def _inherit_settings(ctx, options: dict, start) -> None:
+    """--resume takes dim, tokenizer and lowercasing from the model, --init its dim.
+
+    An explicit option that differs from the resumed model's is a usage error: the
+    model's words were made by its tokenizer, and new text must be cut the same way.
+    """
+    for name in ("dim", "tokenizer", "lowercase"):
+        explicit = ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
+        if start.resume is not None:
+            value = start.resume.dim if name == "dim" else getattr(start.resume.config, name)
+            if explicit and options[name] != value:
+                flag = f"--{name} {value}" if name != "lowercase" else \
+                    ("--lowercase" if value else "--no-lowercase")
+                raise click.UsageError(f"the model to resume was trained with {flag}; leave "
+                                       f"the option out or give the same value")
+            options[name] = value
+        elif name == "dim" and not explicit and start.init_vectors is not None:
+            options["dim"] = start.init_vectors.shape[1]
+
+
+def _save_trained(emb: Embeddings, output: Path, overwrite: bool) -> Path:
+    """Save to ``output``; an interrupted run goes beside an existing model, never over it."""
+    if not emb.stats["complete"] and files.is_model_folder(output):
+        output, overwrite = files.free_sibling(output, ".interrupted"), False
+    return emb.save(output, overwrite=overwrite)
 
 
 def _start(init: Path | None, freeze_init: bool, resume: Path | None):
@@ -306,7 +363,9 @@ def export(fmt, output, limit, normalize, precision, model) -> None:
     """Write the vectors in an interchange format other tools read."""
     from .formats import export as write
 
-    write(Embeddings.load(model), output, fmt, limit, normalize, precision)
+    emb = Embeddings.load(model)
+    files.check_export_target(output, model)
+    write(emb, output, fmt, limit, normalize, precision)
 
 
 @main.command(name="import")
@@ -318,7 +377,7 @@ def import_(vectors, output, force) -> None:
     """Make a model from GloVe, word2vec text or word2vec binary VECTORS (detected)."""
     from .formats import read_vectors
 
-    check_output(output, overwrite=force)
+    files.check_model_output(output, overwrite=force)
     words, matrix = read_vectors(vectors)
     config = TrainConfig(dim=matrix.shape[1])
     stats = {"imported_from": str(vectors)}

@@ -18,10 +18,13 @@ import gzip
 import lzma
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+from .files import has_model_marker
 
 MAX_SENTENCE_LEN = 10_000
 CHUNK_BYTES = 1 << 20
@@ -61,7 +64,11 @@ def tokenize(text: str, tokenizer: str = "default", lowercase: bool = True) -> l
 
 
 def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:
-    """Resolve inputs to a list of files (``-`` kept as stdin); folders recursively, sorted."""
+    """Resolve inputs to a list of files (``-`` kept as stdin); folders recursively, sorted.
+
+    A folder walk skips hidden files and folders (``.git/``, our temporaries) and
+    wordvec model folders (a model saved inside the corpus folder is not text).
+    """
     files: list[str | Path] = []
     for item in inputs:
         if str(item) == "-":
@@ -69,7 +76,7 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            found = _walk(path)
             if not found:
                 raise CorpusError(f"{path}: folder holds no files; point at a text file or folder")
             files.extend(found)
@@ -82,10 +89,25 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:
     return files
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Visible files under ``folder``, sorted, outside hidden folders and model folders."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not has_model_marker(Path(root) / d)]
+        found.extend(Path(root) / n for n in names if not n.startswith("."))
+    return sorted(p for p in found if p.is_file())
+
+
 def input_size(files: Iterable[str | Path]) -> int | None:
-    """Total bytes on disk of the files, or None when stdin is among them."""
-    sizes = [None if f == "-" else os.path.getsize(f) for f in files]
+    """Total bytes on disk of the files, or None when stdin or a pipe is among them."""
+    sizes = [os.path.getsize(f) if _is_regular(f) else None for f in files]
     return None if None in sizes else sum(sizes)
+
+
+def _is_regular(path: str | Path) -> bool:
+    """A regular file (not stdin, a FIFO, ``<(process substitution)`` or a device)."""
+    return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
 
 
 def _open_binary(path: str | Path):
@@ -98,16 +120,16 @@ def _open_binary(path: str | Path):
     return raw, (opener(raw, "rb") if opener else raw)
 
 
-def _check_text(name: str, first: bytes, force: bool) -> None:
-    if force or not first:
+def _check_text(name: str, first: bytes, binary_ok: bool) -> None:
+    if binary_ok or not first:
         return
     if first.startswith(_BINARY_MAGIC) or b"\x00" in first[:8192]:
         raise CorpusError(f"{name}: looks like a binary file, not text; "
-                          "pass a text corpus (or --force to read it anyway)")
+                          "pass a text corpus (or --binary-ok to read it anyway)")
 
 
 def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
-              force: bool = False, stats: dict | None = None) -> Iterator[str]:
+              binary_ok: bool = False, stats: dict | None = None) -> Iterator[str]:
     """Yield decoded text chunks of about ``CHUNK_BYTES`` from one file.
 
     ``on_bytes`` gets the number of on-disk (compressed) bytes consumed since its
@@ -121,6 +143,7 @@ def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
         raise CorpusError(f"{name}: permission denied; make the file readable") from None
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     done = decoded = 0
+    seekable = _is_regular(path)  # a pipe has no position to report progress by
     try:
         while True:
             try:
@@ -130,8 +153,8 @@ def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
                                   f"{decoded:,} bytes of text ({exc}); re-create or "
                                   f"re-download it") from None
             if decoded == 0:
-                _check_text(name, data, force)
-            if on_bytes is not None and path != "-":
+                _check_text(name, data, binary_ok)
+            if on_bytes is not None and seekable:
                 pos = raw.tell()
                 on_bytes(pos - done)
                 done = pos
@@ -160,16 +183,16 @@ def _split_carry(carry: str) -> tuple[str, str]:
 
 def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "default",
                    lowercase: bool = True, on_bytes: Callable[[int], None] | None = None,
-                   force: bool = False, stats: dict | None = None) -> Iterator[list[str]]:
+                   binary_ok: bool = False, stats: dict | None = None) -> Iterator[list[str]]:
     """Yield sentences (non-empty token lists of at most ``MAX_SENTENCE_LEN``) from inputs.
 
     Example: a file holding ``"a b\\n\\nc\\n"`` yields ``['a', 'b']`` then ``['c']``.
-    ``on_bytes``, ``force`` and ``stats`` are passed to ``iter_text``.
+    ``on_bytes``, ``binary_ok`` and ``stats`` are passed to ``iter_text``.
     """
     for path in expand_paths(inputs):
         pending: list[str] = []  # tokens of a line seen so far (line longer than a chunk)
         carry = ""
-        for chunk in iter_text(path, on_bytes, force, stats):
+        for chunk in iter_text(path, on_bytes, binary_ok, stats):
             lines = (carry + chunk).split("\n")
             carry = lines.pop()
             for line in lines:

@@ -5,7 +5,8 @@ A model directory holds ``vectors.npy`` (input vectors, the word vectors),
 (one ``word<TAB>count`` line per row, frequency order) and ``meta.json`` (format
 version, config, corpus and training stats). Saving is atomic: files are written
 to a hidden sibling directory, synced, then swapped in with one rename, so the
-path always holds the old complete model or the new one. Loading memory-maps the
+path always holds the old complete model or the new one; only an empty folder or a
+folder that is provably a wordvec model is ever replaced (``files.py``). Loading memory-maps the
 matrices with ``allow_pickle=False``: nothing in a model file can run code.
 """
 
@@ -14,16 +15,14 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, files
 from .config import TrainConfig
 
-FORMAT_NAME = "wordvec-model"
+FORMAT_NAME = files.FORMAT_NAME
 FORMAT_VERSION = 1
 SUGGEST_FROM = 50_000  # close spellings are looked for among this many most frequent words
 
@@ -114,17 +113,21 @@ class Embeddings:
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the model directory atomically; replace an existing model only if asked.
 
-        Files go to a hidden sibling folder named after this process, which is then
-        swapped in; such folders left by killed processes are removed first.
+        Files go to a hidden sibling folder that records this process as its owner,
+        which is then swapped in; such folders left by dead processes are removed
+        first. Only a folder that is provably a wordvec model (``files.is_model_folder``)
+        or empty is ever replaced.
         """
         path = Path(path)
-        check_output(path, overwrite)
-        _remove_stale_temporaries(path)
-        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        files.check_model_output(path, overwrite)
+        _check_words_storable(self.words)
+        files.sweep_temp_folders(path)
+        tmp = files.make_temp_folder(path)
         try:
-            tmp.mkdir(parents=True)
             self._write_files(tmp)
-            _swap_in(tmp, path)
+            files.check_model_output(path, overwrite)  # again: another writer may have won
+            (tmp / files.OWNER_FILE).unlink()  # the model itself carries no owner record
+            files.replace_folder(tmp, path)
         except OSError as exc:
             if isinstance(exc, FileExistsError) or exc.errno is None:
                 raise
@@ -132,7 +135,7 @@ class Embeddings:
                                      f"free some space or choose another -o/--output; any "
                                      f"previous model there is untouched") from None
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            files.remove_model_files(tmp)
         return path
 
     def _write_files(self, folder: Path) -> None:
@@ -170,39 +173,12 @@ class Embeddings:
         return cls(words, counts, vectors, context, _read_config(path, meta), meta["stats"])
 
 
-def is_model_dir(path: Path) -> bool:
-    return path.is_dir() and (path / "meta.json").is_file()
-
-
-def check_output(path: Path, overwrite: bool) -> None:
-    """Refuse to write a model over a file, a non-model folder, or (unless asked) a model."""
-    path = Path(path)
-    if not path.exists():
-        return
-    if not is_model_dir(path):
-        kind = "folder that is not a wordvec model" if path.is_dir() else "file"
-        raise FileExistsError(f"{path}: is a {kind}; choose another -o/--output")
-    if not overwrite:
-        raise FileExistsError(f"{path}: a model is already there; pass --force to replace it "
-                              f"or choose another -o/--output")
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Delete temporary folders of ``path`` whose writing process no longer exists."""
-    for tmp in path.parent.glob(f".{path.name}.tmp-*"):
-        pid = tmp.name[len(path.name) + 6:].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _check_words_storable(words: list[str]) -> None:
+    """vocab.txt holds one ``word<TAB>count`` line per word: refuse what would break it."""
+    for word in words:
+        if not word or any(c in word for c in "\t\n\r"):
+            raise ValueError(f"the word {word!r} is empty or holds a tab or line break, so it "
+                             f"cannot be stored; remove it from the vectors")
 
 
 def _write_synced(path: Path, write) -> None:
@@ -210,35 +186,6 @@ def _write_synced(path: Path, write) -> None:
         write(f)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _rename_exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        at_fdcwd, rename_exchange = -100, 2
-        return libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
-                              rename_exchange) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _swap_in(new: Path, path: Path) -> None:
-    """Move the finished ``new`` folder to ``path``; the replaced model ends up at ``new``."""
-    if not path.exists():
-        os.rename(new, path)
-    elif not _rename_exchange(new, path):
-        old = path.parent / f"{new.name}.old"
-        os.rename(path, old)  # only here can a crash leave no model at path (old is kept)
-        os.rename(new, path)
-        os.rename(old, new)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _read_meta(path: Path) -> dict:

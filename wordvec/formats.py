@@ -9,19 +9,20 @@
 - ``npy``: a folder with ``vectors.npy`` and ``vocab.txt`` (one word a line), for
   NumPy, PyTorch and Keras users.
 
-Words are written in frequency order. Files appear only when complete.
+Words are written in frequency order. Regular files appear only when complete;
+``-``, devices and FIFOs are written as streams (``files.open_output``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import os
 import sys
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .embeddings import Embeddings
 
 BLOCK_ROWS = 2048
@@ -60,42 +61,23 @@ def binary_blocks(words, matrix):
                        for w, row in zip(words[start:start + BLOCK_ROWS], block))
 
 
-@contextlib.contextmanager
-def atomic_file(out: Path, mode: str = "wb"):
-    """Write to a hidden sibling, then rename over ``out``; nothing is left on failure."""
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        with open(tmp, mode) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def export(emb: Embeddings, out: str | os.PathLike, fmt: str = "glove", limit: int = 0,
            normalize: bool = False, precision: int = 6) -> None:
     """Write ``emb`` in ``fmt`` to ``out`` (``-`` for stdout, text formats only)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     words, matrix = _rows(emb, limit, normalize)
+    _check_text_safe(words)  # before the first byte: a stream cannot be taken back
     if fmt == "npy":
         return _export_npy(words, matrix, Path(out))
     header = f"{len(words)} {matrix.shape[1]}\n"
     if fmt == "word2vec-binary":
-        _check_text_safe(words)  # a space or newline inside a word would break the records
-        parts = [header.encode("ascii"), *binary_blocks(words, matrix)]
+        parts = itertools.chain([header.encode("ascii")], binary_blocks(words, matrix))
     else:
         parts = _encoded(header if fmt == "word2vec" else "", text_blocks(words, matrix, precision))
-    if str(out) == "-":
-        if fmt == "word2vec-binary":
-            raise ValueError("binary output cannot go to the terminal; pass -o FILE")
-        for part in parts:
-            sys.stdout.buffer.write(part)
-        sys.stdout.flush()
-        return
-    with atomic_file(Path(out)) as f:
+    if fmt == "word2vec-binary" and str(out) == "-" and sys.stdout.isatty():
+        raise ValueError("binary output cannot go to the terminal; pass -o FILE or a pipe")
+    with files.open_output(out) as f:
         for part in parts:
             f.write(part)
 
@@ -107,11 +89,13 @@ def _encoded(header: str, blocks):
 
 
 def _export_npy(words, matrix, out: Path) -> None:
-    _check_text_safe(words)
+    if files.is_stream(out):
+        raise ValueError(f"{out}: npy writes a folder (vectors.npy + vocab.txt); "
+                         f"give a folder path")
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_file(out / "vectors.npy") as f:
+    with files.open_output(out / "vectors.npy") as f:
         np.save(f, np.ascontiguousarray(matrix, dtype=np.float32))
-    with atomic_file(out / "vocab.txt") as f:
+    with files.open_output(out / "vocab.txt") as f:
         f.write("".join(w + "\n" for w in words).encode("utf-8"))
 
 

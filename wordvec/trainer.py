@@ -80,7 +80,7 @@ class Start:
 
 
 def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
-          force: bool = False, start: Start | None = None) -> Embeddings:
+          binary_ok: bool = False, start: Start | None = None) -> Embeddings:
     """Train skip-gram vectors on text files, folders or ``-`` (stdin).
 
     Parameters
@@ -89,7 +89,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
     config : TrainConfig, default TrainConfig()
     verbose : bool
         Show progress bars.
-    force : bool
+    binary_ok : bool
         Read inputs that look binary.
     start : Start, optional
         Continue a model or start from pre-trained vectors.
@@ -101,7 +101,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
     stats: dict = {}
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
-        raw = _count(inputs, config, Path(tmp), verbose, force, stats)
+        raw = _count(inputs, config, Path(tmp), verbose, binary_ok, stats)
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(raw, vocab, config)
@@ -165,7 +165,7 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dic
     return w_in, w_out, rows if start.freeze else None
 
 
-def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: bool,
+def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, binary_ok: bool,
            stats: dict) -> RawCounts:
     """The counting pass, with a progress bar over input bytes; fills ``stats``."""
     files = corpus.expand_paths(inputs)
@@ -173,7 +173,7 @@ def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, force: boo
     with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
-                                          on_bytes=bar.update, force=force, stats=stats)
+                                          on_bytes=bar.update, binary_ok=binary_ok, stats=stats)
         return count_and_spool(sentences, workdir, config.max_vocab_size)
 
 
