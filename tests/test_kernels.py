@@ -167,9 +167,13 @@ def test_noise_draws_follow_count_power():
     vocab = Vocab([str(i) for i in range(7)], counts)
     targets = np.empty((1, 1_000_001), dtype=np.int32)
     _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0, (0, 0))
-    freq = np.bincount(targets[0, 1:], minlength=7) / 1_000_000
-    expected = counts**0.75 / (counts**0.75).sum()
-    assert np.abs(freq - expected).max() < 2e-3
+    observed = np.bincount(targets[0, 1:], minlength=7)
+    expected = 1_000_000 * counts**0.75 / (counts**0.75).sum()
+    # Chi-square with 6 degrees of freedom: 38.3 is its 1e-6 tail (scipy chi2.isf). This
+    # stream gives 3.5; drawing by count**0.7 instead would give about 4,000, and the
+    # rarest word (3,564 expected) being 10% off alone about 36 + the rest.
+    assert ((observed - expected) ** 2 / expected).sum() < 38.3
+    np.testing.assert_allclose(observed, expected, rtol=0.05)  # every word, rare ones too
 
 
 def test_subsampling_keep_rate_matches_formula():

@@ -176,13 +176,11 @@ def test_force_no_longer_reads_binary_input(tmp_path):
 def test_glob_characters_in_the_output_name_match_nothing_else(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()
-    other = tmp_path / f".r.tmp-{dead}-0000abcd"  # another output's, which "*" matched
+    other = tmp_path / f".r.tmp-{dead}-1-0000abcd"  # another output's, which "*" matched
     other.mkdir()
     (other / "vectors.npy").write_text("theirs")
-    (other / ".owner").write_text(f"{dead} 1\n")
-    live = tmp_path / f".m.tmp-{os.getpid()}-0000abcd"  # a writer still running
+    live = tmp_path / f".m.tmp-{os.getpid()}-0-0000abcd"  # a writer still running
     live.mkdir()
-    (live / ".owner").write_text(f"{os.getpid()}\n")
     model = Embeddings(["a", "b"], [2, 1], np.ones((2, 3), np.float32))
     model.save(tmp_path / "*")
     model.save(tmp_path / "m")

@@ -113,7 +113,7 @@ class Embeddings:
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the model directory atomically; replace an existing model only if asked.
 
-        Files go to a hidden sibling folder that records this process as its owner,
+        Files go to a hidden sibling folder that records this process as its writer,
         which is then swapped in; such folders left by dead processes are removed
         first. Only a folder that is provably a wordvec model (``files.is_model_folder``)
         or empty is ever replaced.
@@ -126,7 +126,6 @@ class Embeddings:
         try:
             self._write_files(tmp)
             files.check_model_output(path, overwrite)  # again: another writer may have won
-            (tmp / files.OWNER_FILE).unlink()  # the model itself carries no owner record
             files.replace_folder(tmp, path)
         except OSError as exc:
             if isinstance(exc, FileExistsError) or exc.errno is None:

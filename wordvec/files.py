@@ -8,8 +8,10 @@
   and only the files a model writes.
 - A folder is *ours* (a wordvec model we may replace) only when its ``meta.json``
   carries the format marker and it holds nothing but the files a model writes.
-- Temporary folders record their owner (pid and process start time) in
-  ``OWNER_FILE``; a sweep removes only those whose owner is gone.
+- A temporary folder's name records its writer (pid and process start time); a
+  sweep removes only temporary folders of the exact output name whose writer is
+  gone, whether it was killed while writing or after the swap, when the
+  temporary holds the model it replaced, and only the files a model writes.
 
 Nothing here knows about vectors; ``embeddings.py`` and ``formats.py`` use it.
 """
@@ -28,7 +30,6 @@ from pathlib import Path
 
 FORMAT_NAME = "wordvec-model"
 MODEL_FILES = frozenset({"meta.json", "vectors.npy", "context.npy", "vocab.txt"})
-OWNER_FILE = ".owner"
 # Written in place even when they resolve to a regular file: the shell opened that
 # file for us (perhaps to append), so replacing it would lose what it holds.
 STREAM_PREFIXES = ("/dev/std", "/dev/fd/", "/proc/")
@@ -107,7 +108,7 @@ def free_sibling(path: Path, suffix: str) -> Path:
     return candidate
 
 
-# --- temporary folders and their owners -------------------------------------------------
+# --- temporary folders and their writers ------------------------------------------------
 
 def _start_time(pid: int) -> str:
     """The kernel's start time of process ``pid`` (Linux), or '' where unknown."""
@@ -119,34 +120,33 @@ def _start_time(pid: int) -> str:
 
 
 def make_temp_folder(path: Path) -> Path:
-    """A new hidden sibling of ``path`` that records this process as its owner."""
+    """A new hidden sibling of ``path`` whose name records this process as its writer."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    pid = os.getpid()
+    tmp = path.parent / f".{path.name}.tmp-{pid}-{_start_time(pid) or 0}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    (tmp / OWNER_FILE).write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
     return tmp
 
 
-def _owner_alive(folder: Path) -> bool:
-    """False only when the folder's recorded owner process is provably gone."""
+def _writer_gone(name: str) -> bool:
+    """True only when the writer recorded in a temporary's name (after the prefix) is gone."""
+    pid, _, rest = name.partition("-")
+    started = rest.partition("-")[0]
+    if not (pid.isdigit() and started.isdigit()):
+        return False  # not a name we make: not provably ours, leave it alone
     try:
-        pid_text, _, started = (folder / OWNER_FILE).read_text().strip().partition(" ")
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return True  # no readable record: not provably ours, leave it alone
-    try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:
         return True
-    return not started or _start_time(pid) in ("", started)  # else the pid was reused
+    except PermissionError:
+        return False
+    return started != "0" and _start_time(int(pid)) not in ("", started)  # pid reused
 
 
 def remove_model_files(folder: Path) -> None:
-    """Delete the files a model writes (and the owner record), then the folder if empty."""
-    for name in (*MODEL_FILES, OWNER_FILE):
+    """Delete the files a model writes, then the folder if that left it empty."""
+    for name in MODEL_FILES:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
             if not (folder / name).is_dir():
                 (folder / name).unlink()
@@ -161,7 +161,7 @@ def sweep_temp_folders(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(path.parent):
             if entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False) \
-                    and not _owner_alive(Path(entry.path)):
+                    and _writer_gone(entry.name[len(prefix):]):
                 remove_model_files(Path(entry.path))
 
 
