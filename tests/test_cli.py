@@ -39,7 +39,7 @@ def test_version():
 
 
 @pytest.mark.parametrize("option", ["--dim 0", "--window 0", "--negative -1", "--alpha 0",
-                                    "--sample -1", "--epochs 0", "--threads -1",
+                                    "--sample -1", "--epochs 0", "--threads -1", "--seed -1",
                                     "--min-count 0"])
 def test_bad_hyperparameters_are_rejected_before_work(option, small_corpus, tmp_path):
     result = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(tmp_path / "m"),
@@ -67,7 +67,8 @@ def test_divergence_exits_1_and_saves_nothing(small_corpus, tmp_path):
     result = run("train", small_corpus, "--alpha", "50", "--min-count", "2", "--epochs", "1",
                  "-q", "-o", tmp_path / "m")
     assert result.returncode == 1
-    assert result.stderr == "Error: training diverged (NaN or infinite values); lower --alpha\n"
+    assert result.stderr.startswith("Error: training diverged (NaN or infinite values) at ")
+    assert result.stderr.endswith("% of training; lower --alpha\n")
     assert not (tmp_path / "m").exists()
 
 

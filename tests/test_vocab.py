@@ -68,3 +68,31 @@ def test_noise_alias_table_encodes_count_power_exactly():
     share = (accept + np.bincount(alias, weights=1 - accept, minlength=6)) / len(table)
     expected = counts**0.75 / (counts**0.75).sum()
     np.testing.assert_allclose(share, expected, atol=1e-9)
+
+
+def test_pruned_ids_are_reused_and_memory_stays_bounded(tmp_path, monkeypatch):
+    """A stream of ever-new words under --max-vocab-size: the provisional ids are reused,
+    so their number stays bounded (they grew with every new word and overflowed int32),
+    and a reused id's earlier tokens are never encoded as its new word."""
+    monkeypatch.setattr(vocab_mod, "FLUSH_TOKENS", 4)
+    rng = np.random.default_rng(0)
+    sentences = []
+    for i in range(3000):
+        sentences.append(["king", "queen"])
+        sentences.append([f"new{i}", f"w{rng.integers(0, 40)}", f"w{rng.integers(0, 40)}"])
+    raw = _raw(tmp_path, sentences, max_vocab_size=30)
+    assert raw.pruned > 3000
+    assert len(raw.counts) <= 30 + 3 * 4 + 4  # live words, one flush of new ones, slack
+    vocab = build_vocab(raw, min_count=1)
+    ids, _ = encode(raw, vocab, tmp_path)
+    # every token encoded as a word was counted for that word, and the other way round
+    np.testing.assert_array_equal(np.bincount(ids, minlength=len(vocab)), vocab.counts)
+    assert vocab.counts[vocab.index["king"]] == 3000
+
+
+def test_resumed_vocabulary_is_renumbered_into_count_order(tmp_path):
+    base = Vocab(["the", "cat", "zebra"], np.array([10, 6, 5]))
+    raw = _raw(tmp_path, [["zebra"] * 4 + ["cat", "dog", "dog"]])
+    vocab = build_vocab(raw, min_count=2, base=base)
+    assert vocab.words == ["the", "zebra", "cat", "dog"]  # zebra passed cat; dog is new
+    assert vocab.counts.tolist() == [10, 9, 7, 2]

@@ -44,7 +44,7 @@ def test_init_dim_must_match(tmp_path):
               start=Start(init_words=["king"], init_vectors=np.zeros((1, 7), np.float32)))
 
 
-def test_resume_keeps_ids_adds_words_and_continues(tmp_path):
+def test_resume_keeps_words_in_count_order_adds_words_and_continues(tmp_path):
     first = _lines(tmp_path, "a.txt", 0, 20_000)
     with open(first, "a", encoding="utf-8") as f:
         f.write("aardvark\n" * 10)  # only in the first text
@@ -54,11 +54,14 @@ def test_resume_keeps_ids_adds_words_and_continues(tmp_path):
     config = TrainConfig(threads=1, epochs=2)
     old = train(first, config, verbose=False)
     new = train(second, config, verbose=False, start=Start(resume=old))
-    assert new.words[: len(old)] == old.words and "aardvark" in old.words
+    assert set(old.words) < set(new.words) and "aardvark" in old.words
     assert new.counts[new.index["aardvark"]] == 10  # kept, though absent from the new text
-    assert {"zebra", "zebras"} <= set(new.words[len(old):])
-    assert (new.counts[: len(old)] > old.counts).any()
-    assert not np.allclose(new.vectors[: len(old)], old.vectors)
+    assert {"zebra", "zebras"} <= set(new.words) - set(old.words)
+    # ids stay in count order (hot rows, --restrict and info rely on it)
+    assert (np.diff(new.counts) <= 0).all() and new.words != old.words[:len(new)]
+    rows = [new.index[w] for w in old.words]
+    assert (new.counts[rows] >= old.counts).all() and (new.counts[rows] > old.counts).any()
+    assert not np.allclose(new.vectors[rows], old.vectors)
     fresh = train(second, config, verbose=False)
     # The loss picks up near where the first run ended, not where a fresh run starts.
     assert new.stats["epoch_losses"][0] < fresh.stats["epoch_losses"][0]
@@ -81,3 +84,51 @@ def test_cli_init_takes_the_file_dim_and_resume_writes_back(tmp_path):
     assert "resumed" in again.output and Embeddings.load(tmp_path / "m").dim == 12
     bad = runner.invoke(main, [*args, "--freeze-init", "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "--freeze-init needs --init" in bad.output
+
+
+def test_resumed_rows_keep_their_vectors_after_renumbering(tmp_path):
+    """With a learning rate of ~0 the resumed words' vectors come back unchanged, each
+    under its own word, though the new text reorders the ids."""
+    old = Embeddings(["a", "b", "c"], [50, 40, 30],
+                     np.arange(9, dtype=np.float32).reshape(3, 3),
+                     -np.arange(9, dtype=np.float32).reshape(3, 3), TrainConfig(dim=3))
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("c c c b c c\n" * 20)
+    new = train(corpus, TrainConfig(dim=3, threads=1, epochs=1, min_count=1, alpha=1e-12,
+                                    min_alpha=0), verbose=False, start=Start(resume=old))
+    assert new.words == ["c", "b", "a"] and new.counts.tolist() == [130, 60, 50]
+    for word in "abc":
+        np.testing.assert_allclose(new.vector(word), old.vector(word), atol=1e-6)
+        np.testing.assert_allclose(new.context[new.index[word]],
+                                   old.context[old.index[word]], atol=1e-6)
+
+
+def test_resume_takes_the_models_tokenizer(tmp_path):
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("The King. the king, The Queen. the queen.\n" * 50)
+    runner = CliRunner()
+    args = ["train", str(corpus), "--epochs", "1", "--min-count", "1", "-q"]
+    made = runner.invoke(main, [*args, "--tokenizer", "whitespace", "-o", str(tmp_path / "m")])
+    assert made.exit_code == 0, made.output
+    words = set(Embeddings.load(tmp_path / "m").words)
+    again = runner.invoke(main, [*args, "--resume", str(tmp_path / "m")])
+    assert again.exit_code == 0, again.output
+    resumed = Embeddings.load(tmp_path / "m")
+    assert set(resumed.words) == words and resumed.config.tokenizer == "whitespace"
+    for flag in (["--tokenizer", "default"], ["--no-lowercase"]):
+        clash = runner.invoke(main, [*args, "--resume", str(tmp_path / "m"), *flag])
+        assert clash.exit_code == 2 and "the model to resume was trained with" in clash.output
+    with pytest.raises(ValueError, match="tokenizer='whitespace'"):
+        train(corpus, TrainConfig(min_count=1), verbose=False, start=Start(resume=resumed))
+
+
+def test_resume_on_text_without_a_known_word_is_a_clear_error(tmp_path):
+    model = Embeddings(["a", "b"], [5, 4], np.ones((2, 4), np.float32), config=TrainConfig(dim=4))
+    model.save(tmp_path / "m")
+    corpus = tmp_path / "other.txt"
+    corpus.write_text("x y z\n")
+    result = CliRunner().invoke(main, ["train", str(corpus), "--resume", str(tmp_path / "m"),
+                                       "-q"])
+    assert result.exit_code == 2
+    assert "none of the corpus's 3 tokens is in the resumed model's vocabulary" in result.output
+    assert Embeddings.load(tmp_path / "m").words == ["a", "b"]

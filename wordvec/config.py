@@ -45,7 +45,7 @@ class TrainConfig:
         if self.negative < 1:
             raise ValueError(f"negative must be at least 1 (skip-gram needs noise words), "
                              f"got {self.negative}")
-        for name in ("max_vocab", "threads"):
+        for name in ("max_vocab", "threads", "seed"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
         if not self.alpha > 0:

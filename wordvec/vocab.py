@@ -11,7 +11,10 @@ Memory while counting is bounded by ``max_vocab_size`` dictionary entries: past
 it, entries seen fewer than ``min_reduce`` times are dropped and ``min_reduce``
 grows, as word2vec.c's ``ReduceVocab`` does. A dropped word that comes back
 starts counting from zero, and its earlier occurrences are not trained on.
-Apart from the dictionary, counting keeps 8 bytes per distinct word ever seen.
+Dropped words' provisional ids are reused, so there are at most
+``max_vocab_size`` plus one flush (``FLUSH_TOKENS``) of them, 16 bytes each: the
+count, and the position of the last prune that freed the id, which tells the
+encoder that a reused id's earlier tokens belonged to a dropped word.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class RawCounts:
     n_sentences: int
     pruned: int = 0  # dictionary entries dropped to respect max_vocab_size
     min_reduce: int = 1
+    # int64 per provisional id: tokens before this position that carry the id belong
+    # to a word pruned there (the id was freed and may now name another word)
+    freed_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    free: list[int] = field(default_factory=list)  # provisional ids free for reuse
 
 
 class _Spool:
@@ -70,7 +77,7 @@ def count_and_spool(sentences: Iterable[list[str]], workdir: Path,
         for tokens in sentences:
             found = list(map(raw.index.get, tokens))
             if None in found:
-                next_id = _add_new(tokens, found, raw.index, next_id)
+                next_id = _add_new(tokens, found, raw.index, next_id, raw.free)
             ids.buf.extend(found)
             raw.n_tokens += len(tokens)
             ends.buf.append(raw.n_tokens)
@@ -88,14 +95,18 @@ def count_and_spool(sentences: Iterable[list[str]], workdir: Path,
     return raw
 
 
-def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int) -> int:
-    """Give unseen tokens the next provisional ids, filling ``found`` in place."""
+def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int,
+             free: list[int]) -> int:
+    """Give unseen tokens freed or else the next provisional ids, filling ``found`` in place."""
     for i, token in enumerate(tokens):
         if found[i] is None:
             pid = index.get(token)
             if pid is None:
-                pid = index[token] = next_id
-                next_id += 1
+                if free:
+                    pid = index[token] = free.pop()
+                else:
+                    pid = index[token] = next_id
+                    next_id += 1
             found[i] = pid
     return next_id
 
@@ -109,6 +120,7 @@ def _flush_counts(raw: RawCounts, ids: _Spool, next_id: int) -> None:
     """
     if next_id > len(raw.counts):
         raw.counts.resize(next_id + FLUSH_TOKENS, refcheck=False)
+        raw.freed_at.resize(len(raw.counts), refcheck=False)
     np.add.at(raw.counts, np.frombuffer(ids.buf, dtype=np.int32), 1)
     ids.flush()
 
@@ -118,7 +130,10 @@ def _prune(raw: RawCounts, max_vocab_size: int) -> None:
     while len(raw.index) > max_vocab_size:
         rare = [w for w, pid in raw.index.items() if raw.counts[pid] <= raw.min_reduce]
         for word in rare:
-            raw.counts[raw.index.pop(word)] = 0
+            pid = raw.index.pop(word)
+            raw.counts[pid] = 0
+            raw.freed_at[pid] = raw.n_tokens  # every token so far has been written out
+            raw.free.append(pid)
         raw.pruned += len(rare)
         raw.min_reduce += 1
 
@@ -204,9 +219,11 @@ def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0,
                 base: Vocab | None = None) -> Vocab:
     """Fix the vocabulary from the counting pass.
 
-    With ``base`` (continued training) its words keep their ids and their counts
-    grow by the new ones; new words seen ``min_count`` times are appended, most
-    frequent first (``max_vocab`` then limits how many are added).
+    With ``base`` (continued training) all its words stay and their counts grow by
+    the new ones; new words seen ``min_count`` times join them (``max_vocab`` then
+    limits how many are added). Ids are renumbered so that they stay in count order,
+    which the threads' hot rows and ``restrict_vocab`` rely on; ties keep the base's
+    order, then the new words'.
     """
     counts = {w: int(raw.counts[pid]) for w, pid in raw.index.items()
               if base is not None or raw.counts[pid] >= min_count}
@@ -215,7 +232,9 @@ def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0,
     merged = base.counts + np.array([counts.get(w, 0) for w in base.words], dtype=np.int64)
     new = Vocab.from_counts({w: c for w, c in counts.items() if w not in base.index},
                             min_count, max_vocab)
-    return Vocab(base.words + new.words, np.concatenate([merged, new.counts]))
+    words, merged = base.words + new.words, np.concatenate([merged, new.counts])
+    order = np.argsort(-merged, kind="stable")
+    return Vocab([words[i] for i in order], merged[order])
 
 
 def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKENS,
@@ -239,7 +258,10 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
         for start in range(0, raw.n_tokens, chunk):
             stop = min(start + chunk, raw.n_tokens)
             # Read, not memory-mapped: mapped pages would stay in the resident set.
-            final = to_final[np.fromfile(raw.ids_path, np.int32, stop - start, offset=4 * start)]
+            pids = np.fromfile(raw.ids_path, np.int32, stop - start, offset=4 * start)
+            final = to_final[pids]
+            if raw.pruned:  # tokens before an id was freed belong to the word pruned then
+                final[raw.freed_at[pids] > np.arange(start, stop)] = -1
             kept = final >= 0
             final[kept].tofile(out)
             before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
