@@ -77,6 +77,9 @@ def test_we_read_gensim_files(emb, tmp_path, binary, header):
     (b"a 1 2\na 3 4\n", "line 2: the word 'a' appears a second time"),
     (b"3 2\na 1 2\nb 3 4\n", "header says 3 words"),
     (b"", "no vectors found"),
+    (b"a 1 2\nb nan 4\n", "line 2 has a NaN or infinite value"),
+    (b"a 1 2\nb 3 -inf\n", "line 2 has a NaN or infinite value"),
+    (b"3 0\n", "header says dim 0"),
 ])
 def test_malformed_text_names_the_line(tmp_path, content, message):
     path = tmp_path / "bad.txt"
@@ -111,3 +114,43 @@ def test_import_command_makes_a_queryable_model(emb, tmp_path):
     np.testing.assert_array_equal(back.vectors, emb.vectors)
     nb = runner.invoke(main, ["neighbors", "king", "-k", "2", "-m", str(tmp_path / "m")])
     assert nb.exit_code == 0 and len(nb.output.splitlines()) == 2
+
+
+def _binary(records, n=None, dim=2):
+    """word2vec binary bytes: a header, then word, space, floats, newline per record."""
+    body = b"".join(w.encode() + b" " + np.asarray(v, "<f4").tobytes() + b"\n"
+                    for w, v in records)
+    return f"{len(records) if n is None else n} {dim}\n".encode() + body
+
+
+@pytest.mark.parametrize("content, message", [
+    (_binary([("a", [1, 2]), ("b", [np.nan, 1])]), r"the vector of 'b' has a NaN"),
+    (_binary([("a", [1, 2]), ("b", [np.inf, 1])]), r"the vector of 'b' has a NaN"),
+    (_binary([("a\tb", [1, 2])]), r"the word 'a\\tb' is empty or holds a tab"),
+    (_binary([("a\rb", [1, 2])]), r"holds a tab or line break"),
+    (_binary([("a", [1, 2]), ("b", [3, 4]), ("c", [5, 6])], n=2),
+     "header says 2 words, but more data follows"),
+    (_binary([("a", [1, 2])], n=10**12), "header says 1,000,000,000,000 words of dim 2"),
+])
+def test_bad_binary_vectors_are_clear_errors(tmp_path, content, message):
+    path = tmp_path / "bad.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        read_vectors(path)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_word(emb, tmp_path):
+    for fmt in ("glove", "word2vec", "word2vec-binary"):
+        export(emb, tmp_path / "v", fmt, precision=9)
+        (tmp_path / "bom").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "v").read_bytes())
+        words, matrix = read_vectors(tmp_path / "bom")
+        assert words == emb.words
+        np.testing.assert_allclose(matrix, emb.vectors, rtol=1e-6)
+
+
+def test_import_of_unstorable_words_fails_cleanly(tmp_path):
+    (tmp_path / "v.bin").write_bytes(_binary([("ok", [1, 2]), ("new\nline", [3, 4])]))
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "v.bin"), "-o",
+                                       str(tmp_path / "m")])
+    assert result.exit_code == 2 and "holds a tab or line break" in result.output
+    assert not (tmp_path / "m").exists()

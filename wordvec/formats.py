@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from . import files
 from .embeddings import Embeddings
 
 BLOCK_ROWS = 2048
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 FORMATS = ("glove", "word2vec", "word2vec-binary", "npy")
 
 
@@ -104,18 +106,45 @@ def read_vectors(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
 
     Streams the file; raises ValueError naming the line (text) or byte offset
     (binary) of anything malformed: a wrong number of floats, a value that is not
-    a number, a truncated file, a word given twice.
+    a number or not finite, a truncated file, a word given twice, a word holding a
+    tab or line break, a header that does not match the file. A UTF-8 byte order
+    mark at the start is skipped.
     """
     path = Path(path)
     with open(path, "rb") as f:
-        first = f.readline(1 << 16)
-        header = _parse_header(first)
+        start = len(BOM) if f.read(len(BOM)) == BOM else 0  # Windows editors add one
+        f.seek(start)
+        header = _parse_header(f.readline(1 << 16))
         if header is None:
-            f.seek(0)
+            f.seek(start)
             return _read_text(f, path, None, 1)
+        if header[1] < 1:
+            raise ValueError(f"{path}: header says dim {header[1]}; expected 'n_words dim'")
         if _next_line_is_text(f, header[1]):
             return _read_text(f, path, header, 2)
+        _check_binary_size(f, path, *header)
         return _read_binary(f, path, *header)
+
+
+def _check_binary_size(f, path: Path, n: int, dim: int) -> None:
+    """Refuse a header that promises more vectors than the file can hold (before allocating)."""
+    info = os.fstat(f.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        return  # a pipe has no size to check against; a short one fails as truncated
+    left = info.st_size - f.tell()
+    least = n * (4 * dim + 2)  # a one-byte word, a space and the floats per vector
+    if least > left:
+        raise ValueError(f"{path}: header says {n:,} words of dim {dim}, at least {least:,} "
+                         f"bytes, but only {left:,} bytes follow it; the header or the file "
+                         f"is damaged")
+
+
+def _only_whitespace_left(f, rest: bytes) -> bool:
+    while rest:
+        if rest.strip():
+            return False
+        rest = f.read(1 << 20)
+    return True
 
 
 def _parse_header(line: bytes):
@@ -152,6 +181,8 @@ def _read_text(f, path: Path, header, first_line: int):
         except ValueError:
             raise ValueError(f"{path}: line {line_no} has a value that is not a number"
                              ) from None
+        if not np.isfinite(block[-1]).all():
+            raise ValueError(f"{path}: line {line_no} has a NaN or infinite value")
         _add_word(parts[0], words, seen, f"{path}: line {line_no}")
         if len(block) == BLOCK_ROWS:
             blocks.append(np.stack(block))
@@ -165,6 +196,9 @@ def _read_text(f, path: Path, header, first_line: int):
 
 
 def _add_word(word: str, words: list, seen: set, where: str) -> None:
+    if not word or any(c in word for c in "\t\n\r"):
+        raise ValueError(f"{where}: the word {word!r} is empty or holds a tab or line break, "
+                         f"which no model can store; fix or remove that vector")
     if word in seen:
         raise ValueError(f"{where}: the word {word!r} appears a second time")
     seen.add(word)
@@ -191,5 +225,11 @@ def _read_binary(f, path: Path, n: int, dim: int):
                              ) from None
         _add_word(word, words, seen, f"{path}: byte {offset + pos:,}")
         matrix[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
+        if not np.isfinite(matrix[i]).all():
+            raise ValueError(f"{path}: byte {offset + pos:,}: the vector of {word!r} has a "
+                             f"NaN or infinite value")
         pos = space + 1 + record
+    if not _only_whitespace_left(f, buf[pos:]):
+        raise ValueError(f"{path}: header says {n:,} words, but more data follows the last "
+                         f"of them at byte {offset + pos:,}; fix the header")
     return words, matrix
