@@ -71,6 +71,13 @@ def test_we_read_gensim_files(emb, tmp_path, binary, header):
     np.testing.assert_allclose(matrix, emb.vectors, rtol=1e-6)
 
 
+def _binary(records, n=None, dim=2):
+    """word2vec binary bytes: a header, then word, space, floats, newline per record."""
+    body = b"".join(w.encode() + b" " + np.asarray(v, "<f4").tobytes() + b"\n"
+                    for w, v in records)
+    return f"{len(records) if n is None else n} {dim}\n".encode() + body
+
+
 @pytest.mark.parametrize("content, message", [
     (b"a 1 2\nb 1\n", "line 2 has 1 numbers, expected 2"),
     (b"2 2\na 1 2\nb 1 x\n", "line 3 has a value that is not a number"),
@@ -80,8 +87,16 @@ def test_we_read_gensim_files(emb, tmp_path, binary, header):
     (b"a 1 2\nb nan 4\n", "line 2 has a NaN or infinite value"),
     (b"a 1 2\nb 3 -inf\n", "line 2 has a NaN or infinite value"),
     (b"3 0\n", "header says dim 0"),
+    (_binary([("a", [1, 2]), ("b", [np.nan, 1])]), r"the vector of 'b' has a NaN"),
+    (_binary([("a", [1, 2]), ("b", [np.inf, 1])]), r"the vector of 'b' has a NaN"),
+    (_binary([("a\tb", [1, 2])]), r"the word 'a\\tb' is empty or holds a tab"),
+    (_binary([("a\rb", [1, 2])]), r"holds a tab or line break"),
+    (_binary([("a", [1, 2]), ("b", [3, 4]), ("c", [5, 6])], n=2),
+     "header says 2 words, but more data follows"),
+    (_binary([("a", [1, 2])], n=10**12), "header says 1,000,000,000,000 words of dim 2"),
 ])
-def test_malformed_text_names_the_line(tmp_path, content, message):
+def test_malformed_vectors_are_clear_errors(tmp_path, content, message):
+    """Text errors name the line, binary ones the byte offset or the header."""
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
@@ -114,29 +129,6 @@ def test_import_command_makes_a_queryable_model(emb, tmp_path):
     np.testing.assert_array_equal(back.vectors, emb.vectors)
     nb = runner.invoke(main, ["neighbors", "king", "-k", "2", "-m", str(tmp_path / "m")])
     assert nb.exit_code == 0 and len(nb.output.splitlines()) == 2
-
-
-def _binary(records, n=None, dim=2):
-    """word2vec binary bytes: a header, then word, space, floats, newline per record."""
-    body = b"".join(w.encode() + b" " + np.asarray(v, "<f4").tobytes() + b"\n"
-                    for w, v in records)
-    return f"{len(records) if n is None else n} {dim}\n".encode() + body
-
-
-@pytest.mark.parametrize("content, message", [
-    (_binary([("a", [1, 2]), ("b", [np.nan, 1])]), r"the vector of 'b' has a NaN"),
-    (_binary([("a", [1, 2]), ("b", [np.inf, 1])]), r"the vector of 'b' has a NaN"),
-    (_binary([("a\tb", [1, 2])]), r"the word 'a\\tb' is empty or holds a tab"),
-    (_binary([("a\rb", [1, 2])]), r"holds a tab or line break"),
-    (_binary([("a", [1, 2]), ("b", [3, 4]), ("c", [5, 6])], n=2),
-     "header says 2 words, but more data follows"),
-    (_binary([("a", [1, 2])], n=10**12), "header says 1,000,000,000,000 words of dim 2"),
-])
-def test_bad_binary_vectors_are_clear_errors(tmp_path, content, message):
-    path = tmp_path / "bad.bin"
-    path.write_bytes(content)
-    with pytest.raises(ValueError, match=message):
-        read_vectors(path)
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_word(emb, tmp_path):
