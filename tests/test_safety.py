@@ -139,7 +139,7 @@ def test_export_to_stdout_pipe_fifo_and_symlink(base, tmp_path):
 def test_export_write_errors_are_clear(base, tmp_path):
     node = _device_like_dev_full(tmp_path)
     full = _one_line_error(run("export", "-m", base, "-o", node))
-    assert "No space left on device" in full
+    assert full.startswith(f"Error: {node}: could not write (No space left on device)")
     assert stat.S_ISCHR(os.lstat(node).st_mode)
     proc = subprocess.Popen([sys.executable, "-m", "wordvec", "export", "-m", str(base)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

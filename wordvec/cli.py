@@ -85,6 +85,8 @@ def _exit_code(exc: Exception) -> int:
 
 
 def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is None:
+        return exc.strerror  # ours carry the whole message; "[Errno 28] " adds nothing
     if isinstance(exc, (ValueError, OSError, KeyError, ArithmeticError)):
         return str(exc)
     return f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
