@@ -31,17 +31,29 @@ class Lcg:
         return bucket if within < entry & 0xFFFFFFFF else entry >> 32
 
 
+CLIP = np.float32(6.0)
+
+
 def sigmoid(x):
-    """Logistic sigmoid in float32 of scores clipped to +-6 (scalars or arrays)."""
-    x = np.clip(np.asarray(x, dtype=np.float32), np.float32(-6.0), np.float32(6.0))
+    """Logistic sigmoid in float32 of scores clipped to +-6 (scalars or arrays): the
+    probability the loss is taken of."""
+    x = np.clip(np.asarray(x, dtype=np.float32), -CLIP, CLIP)
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x, dtype=np.float32))
 
 
-def pair_step(w_in, w_out, context, targets, alpha, frozen=False):
+def gradient_sigmoid(x):
+    """The sigmoid the gradient uses: saturated to exactly 1 above +6 and 0 below -6
+    (word2vec.c's ``if (f > MAX_EXP) g = (label - 1) * alpha``)."""
+    x = np.asarray(x, dtype=np.float32)
+    return np.where(x > CLIP, np.float32(1.0), np.where(x < -CLIP, np.float32(0.0), sigmoid(x)))
+
+
+def pair_step(w_in, w_out, context, targets, alpha, lockf=1.0):
     """Gradient step for input row ``context`` against ``targets`` (centre first).
 
     Returns the pair's loss -log s(x.y_pos) - sum log s(-x.y_neg), each term taken
-    just before that target's update. A frozen context row is left as it is.
+    just before that target's update. The context row moves by ``lockf`` times its
+    gradient (0: frozen).
     """
     x = w_in[context]
     grad = np.zeros_like(x)
@@ -50,51 +62,47 @@ def pair_step(w_in, w_out, context, targets, alpha, frozen=False):
         if k > 0 and t == targets[0]:
             continue
         label = 1.0 if k == 0 else 0.0
-        p = sigmoid(x @ w_out[t])
+        score = x @ w_out[t]
+        p = sigmoid(score)
         loss -= float(np.log(p if k == 0 else 1.0 - p))
-        g = np.float32((label - p) * alpha)
+        g = np.float32((label - gradient_sigmoid(score)) * alpha)
         grad += g * w_out[t]
         w_out[t] += g * x
-    if not frozen:
-        w_in[context] += grad
+    w_in[context] += np.float32(lockf) * grad
     return loss
-
-
-KEEP_FROZEN = 1 << 40  # flag on a keep threshold: the word's input row is frozen
 
 
 def keep_sentence(sentence, keep, rng):
     """Subsampling: words with a threshold below 2**32 survive a 32-bit draw below it."""
-    return [w for w in sentence
-            if keep[w] % KEEP_FROZEN >= 1 << 32 or rng.bits32() < keep[w] % KEEP_FROZEN]
+    return [w for w in sentence if keep[w] >= 1 << 32 or rng.bits32() < keep[w]]
 
 
-def shared_step(w_in, w_out, contexts, targets, alpha, frozen=frozenset()):
+def shared_step(w_in, w_out, contexts, targets, alpha, lockf):
     """One centre word's minibatch: every context against the same targets.
 
     All scores come from the weights before the step; returns the summed loss.
-    Rows in ``frozen`` are not updated.
+    Each context row moves by its ``lockf`` times its update.
     """
     x, y = w_in[contexts], w_out[targets]
-    sig = sigmoid(x @ y.T)
+    scores = x @ y.T
+    sig = sigmoid(scores)
     labels = np.zeros(len(targets))
     labels[0] = 1.0
     mask = np.array([k == 0 or t != targets[0] for k, t in enumerate(targets)], dtype=float)
     loss = -np.sum(mask * np.log(np.where(labels == 1.0, sig, 1.0 - sig).astype(np.float64)))
-    g = ((labels - sig) * alpha * mask).astype(np.float32)
+    g = ((labels - gradient_sigmoid(scores)) * alpha * mask).astype(np.float32)
     delta_in = g @ y
     np.add.at(w_out, targets, g.T @ x)
     for a, c in enumerate(contexts):
-        if c not in frozen:
-            w_in[c] += delta_in[a]
+        w_in[c] += lockf[c] * delta_in[a]
     return float(loss)
 
 
 def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
-                shared=False):
+                shared=False, lockf=None):
     """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
     rng = Lcg(state)
-    frozen = {w for w in range(len(keep)) if keep[w] >= KEEP_FROZEN}
+    lockf = np.ones(len(keep), np.float32) if lockf is None else lockf
     first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
     loss, n_pairs = 0.0, 0
     for s in range(len(offsets) - 1):
@@ -107,12 +115,12 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                             if j != i]
                 if contexts:
                     targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
-                    loss += shared_step(w_in, w_out, contexts, targets, alpha, frozen)
+                    loss += shared_step(w_in, w_out, contexts, targets, alpha, lockf)
                     n_pairs += len(contexts)
             continue
         for i, j in window_pairs(kept, window, rng):
             targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
-            loss += pair_step(w_in, w_out, kept[j], targets, alpha, kept[j] in frozen)
+            loss += pair_step(w_in, w_out, kept[j], targets, alpha, lockf[kept[j]])
             n_pairs += 1
     return loss, n_pairs, rng.state
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import reference
 
-from wordvec import _kernels
+from wordvec import _kernel_utils, _kernels
 from wordvec.trainer import num_threads
 from wordvec.vocab import Vocab
 
@@ -19,8 +19,19 @@ def _lock():
     return np.zeros(1, dtype=np.int64)
 
 
+def _block(ids, offsets, model, window, negative, alphas, state, shared, hot=0, copy=0):
+    """``_kernels.train_block`` with a fresh work bundle and lock."""
+    settings = _kernels.Settings(window, negative, shared)
+    work = _kernels.make_work(model, settings, hot, copy)
+    return _kernels.train_block(ids, offsets, model, settings, alphas, state, work, _lock())
+
+
 def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
-    """A random corpus; 60 tokens come in five sentences, more in sentences of 20."""
+    """A random corpus; 60 tokens come in five sentences, more in sentences of 20.
+
+    Returns ids, offsets and a ``Model`` whose words 1 and 4 have input rows that
+    must not move (``lockf`` 0).
+    """
     rng = np.random.default_rng(seed)
     counts = np.sort(rng.integers(1, 50, n_words))[::-1].copy()
     vocab = Vocab([f"w{i}" for i in range(n_words)], counts)
@@ -29,31 +40,31 @@ def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
         else np.arange(0, n_tokens + 1, 20, dtype=np.int64)
     w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
     w_out = (rng.random((n_words, dim), dtype=np.float32) * 0.1).astype(np.float32)
-    keep = vocab.keep_thresholds(0.05)
-    keep[[1, 4]] |= _kernels.KEEP_FROZEN  # two words whose input rows must not move
-    return ids, offsets, w_in, w_out, keep, vocab.noise_table()
+    lockf = np.ones(n_words, dtype=np.float32)
+    lockf[[1, 4]] = 0.0
+    return ids, offsets, _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(0.05),
+                                        vocab.noise_table())
 
 
 @pytest.mark.parametrize("window, negative, shared", [(1, 1, False), (3, 5, False),
                                                       (5, 2, False), (1, 1, True),
                                                       (3, 5, True), (5, 2, True)])
 def test_train_block_matches_reference(window, negative, shared):
-    ids, offsets, w_in, w_out, keep, noise = _setup()
+    ids, offsets, model = _setup()
     # Large rates so that any difference in the updates shows; the shared minibatch
     # sums its updates in another order than the reference's BLAS, and at 0.5 those
     # float32 rounding differences compound, so it runs at 0.1.
     alphas = np.array([0.1, 0.02]) if shared else np.array([0.5, 0.1])
-    ref_in, ref_out = w_in.copy(), w_out.copy()
-    loss, pairs, state = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise,
-                                              window, negative, alphas, 12345, shared, 0, 0,
-                                              _lock())
+    ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
+    loss, pairs, state = _block(ids, offsets, model, window, negative, alphas, 12345, shared)
     ref_loss, ref_pairs, ref_state = reference.train_block(
-        ids, offsets, ref_in, ref_out, keep, noise, window, negative, alphas, 12345, shared)
+        ids, offsets, ref_in, ref_out, model.keep, model.noise, window, negative, alphas,
+        12345, shared, model.lockf)
     assert (pairs, state) == (ref_pairs, ref_state)
     assert pairs > 50
-    np.testing.assert_array_equal(w_in[[1, 4]], _setup()[2][[1, 4]])  # frozen rows
-    np.testing.assert_allclose(w_in, ref_in, atol=1e-5)
-    np.testing.assert_allclose(w_out, ref_out, atol=1e-5)
+    np.testing.assert_array_equal(model.w_in[[1, 4]], _setup()[2].w_in[[1, 4]])  # frozen
+    np.testing.assert_allclose(model.w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(model.w_out, ref_out, atol=1e-5)
     assert loss == pytest.approx(ref_loss, rel=1e-5)
 
 
@@ -64,17 +75,18 @@ def test_private_hot_rows_change_only_rounding(shared):
     spare rows, is merged into the shared rows every SYNC_TOKENS tokens (three
     times here, then at the end), and the result differs by rounding only."""
     n_tokens = 3 * _kernels.SYNC_TOKENS + 500
-    ids, offsets, w_in, w_out, keep, noise = _setup(n_tokens=n_tokens)
-    hot, n_words = 5, len(keep)
+    ids, offsets, model = _setup(n_tokens=n_tokens)
+    hot, n_words, w_out = 5, len(model.keep), model.w_out
     spare = np.vstack([w_out, np.full((hot, w_out.shape[1]), np.nan, np.float32)])
-    ref_in, ref_out = w_in.copy(), w_out.copy()
+    ref_in, ref_out = model.w_in.copy(), w_out.copy()
     alphas = np.array([0.01, 0.002])
-    _, pairs, state = _kernels.train_block(ids, offsets, w_in, spare, keep, noise, 3, 5,
-                                           alphas, 12345, shared, hot, 0, _lock())
-    _, ref_pairs, ref_state = reference.train_block(ids, offsets, ref_in, ref_out, keep,
-                                                    noise, 3, 5, alphas, 12345, shared)
+    _, pairs, state = _block(ids, offsets, model._replace(w_out=spare), 3, 5, alphas, 12345,
+                             shared, hot)
+    _, ref_pairs, ref_state = reference.train_block(ids, offsets, ref_in, ref_out, model.keep,
+                                                    model.noise, 3, 5, alphas, 12345, shared,
+                                                    model.lockf)
     assert (pairs, state) == (ref_pairs, ref_state)
-    np.testing.assert_allclose(w_in, ref_in, atol=1e-4)
+    np.testing.assert_allclose(model.w_in, ref_in, atol=1e-4)
     np.testing.assert_allclose(spare[:n_words], ref_out, atol=1e-4)
     assert not np.allclose(spare[:hot], w_out[:hot], atol=1e-2)  # the hot rows did train
     np.testing.assert_array_equal(spare[n_words:], spare[:hot])
@@ -83,39 +95,47 @@ def test_private_hot_rows_change_only_rounding(shared):
 def test_train_chunk_runs_every_block_with_its_own_state():
     """Two blocks on one thread run one after the other, so the chunk kernel must equal
     train_block on each half with that block's RNG state and private-row copy."""
-    ids, offsets, w_in, w_out, keep, noise = _setup(n_tokens=2000)
-    hot, n_words = 4, len(keep)
-    spare = np.vstack([w_out, np.zeros((2 * hot, w_out.shape[1]), np.float32)])
-    ref_in, ref_out = w_in.copy(), spare.copy()
+    ids, offsets, model = _setup(n_tokens=2000)
+    hot, n_words = 4, len(model.keep)
+    spare = np.vstack([model.w_out, np.zeros((2 * hot, model.w_out.shape[1]), np.float32)])
+    model = model._replace(w_out=spare)
+    ref = model._replace(w_in=model.w_in.copy(), w_out=spare.copy())
     states = np.array([111, 222], dtype=np.int64)
     alphas = np.array([0.02, 0.01])
     with num_threads(1):
-        losses = _kernels.train_chunk(ids, offsets, w_in, spare, keep, noise, 3, 4, alphas,
-                                      states, False)
+        losses = _kernels.train_chunk(ids, offsets, model, _kernels.Settings(3, 4, False),
+                                      alphas, states, hot)
     bounds = _kernels.block_bounds(offsets, 2)
     assert 0 < bounds[1] < bounds[2] == len(offsets) - 1
     for b, seed in enumerate((111, 222)):
         part = offsets[bounds[b]:bounds[b + 1] + 1]
-        loss, pairs, state = _kernels.train_block(ids, part, ref_in, ref_out, keep, noise, 3,
-                                                  4, alphas, seed, False, hot, b, _lock())
+        loss, pairs, state = _block(ids, part, ref, 3, 4, alphas, seed, False, hot, b)
         assert (losses[b, 1], states[b]) == (pairs, state) and losses[b, 0] == loss
-    np.testing.assert_array_equal(w_in, ref_in)
-    np.testing.assert_array_equal(spare[:n_words], ref_out[:n_words])
+    np.testing.assert_array_equal(model.w_in, ref.w_in)
+    np.testing.assert_array_equal(spare[:n_words], ref.w_out[:n_words])
+
+
+@numba.njit
+def _train_private_rows(w_out, work):
+    """Stand-in for training: add 1 to every element of the thread's private rows."""
+    for r in range(work.hot):
+        for d in range(w_out.shape[1]):
+            w_out[work.shift + r, d] += np.float32(1.0)
 
 
 @numba.njit(parallel=True)
-def _merge_concurrently(w_out, hot, rounds, lock):
-    """Two threads add 1 to every element of their private rows and merge, ``rounds`` times."""
-    n_words = w_out.shape[0] - 2 * hot  # the private copies follow the vocabulary's rows
+def _merge_concurrently(model, settings, hot, rounds, lock):
+    """Two threads train their private rows and merge them, ``rounds`` times.
+
+    (A write to ``model.w_out`` written out in the prange body itself was dropped by
+    Numba's parfor lowering, so it is done in a called function, as the kernels do.)
+    """
     for b in numba.prange(2):
-        shift = n_words + b * hot
-        snapshot = np.empty((hot, w_out.shape[1]), dtype=np.float32)
-        _kernels.copy_hot_rows(w_out, hot, shift, snapshot)
+        work = _kernels.make_work(model, settings, hot, b)
+        _kernels.copy_hot_rows(model.w_out, work)
         for _ in range(rounds):
-            for r in range(hot):
-                for d in range(w_out.shape[1]):
-                    w_out[shift + r, d] += np.float32(1.0)
-            _kernels.sync_private_rows(w_out, hot, shift, snapshot, lock)
+            _train_private_rows(model.w_out, work)
+            _kernels.sync_private_rows(model.w_out, work, lock)
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads")
@@ -124,8 +144,11 @@ def test_concurrent_merges_lose_no_update():
     increment must arrive (an unlocked read-then-write merge lost hundreds)."""
     hot, rounds, cold = 256, 3000, 8
     w_out = np.zeros((hot + cold + 2 * hot, 64), dtype=np.float32)
+    n_words = hot + cold  # the private copies follow the vocabulary's rows
+    model = _kernels.Model(w_out[:n_words], w_out, np.ones(n_words, np.float32),
+                           np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
     with num_threads(2):
-        _merge_concurrently(w_out, hot, rounds, _lock())
+        _merge_concurrently(model, _kernels.Settings(1, 1, False), hot, rounds, _lock())
     lost = 2 * rounds - w_out[:hot]
     assert lost.max() == 0, f"{int(lost.max())} of {2 * rounds} increments lost"
     assert (w_out[hot:hot + cold] == 0).all()
@@ -138,8 +161,7 @@ def test_sgns_gradient_matches_finite_differences():
     targets = np.array([[1, 2, 3]], dtype=np.int32)
     alpha = np.float32(1e-3)
     before = w_in[0].astype(np.float64).copy()
-    grad = np.empty((1, 6), np.float32)
-    _kernels.sgns_update(w_in, 0, w_out.copy(), targets, 0, alpha, grad, 1.0)
+    _sgns_update(w_in, w_out.copy(), 0, targets[0], alpha)
     step = (w_in[0] - before) / alpha  # the update is -alpha * dLoss/dx
     for d in range(6):
         eps = np.zeros(6)
@@ -147,6 +169,35 @@ def test_sgns_gradient_matches_finite_differences():
         up = _loss64(before + eps, w_out, targets[0])
         down = _loss64(before - eps, w_out, targets[0])
         assert -step[d] == pytest.approx((up - down) / 2e-3, abs=2e-3)
+
+
+def _sgns_update(w_in, w_out, context, targets, alpha):
+    """One ``sgns_update`` of ``context`` against ``targets`` (centre first)."""
+    n_words = w_in.shape[0]
+    model = _kernels.Model(w_in, w_out, np.ones(n_words, np.float32),
+                           np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
+    work = _kernels.make_work(model, _kernels.Settings(1, len(targets) - 1, False), 0, 0)
+    work.targets[0] = targets
+    return _kernels.sgns_update(model, context, work, 0, alpha, 1.0)
+
+
+def test_scores_beyond_the_clip_saturate_the_gradient_as_word2vec_c():
+    """Above +6 the centre word's gradient is exactly 0 and a noise word's exactly
+    -alpha; within the clip both follow the sigmoid; the reference agrees."""
+    w_in = np.full((3, 4), 1.5, np.float32)  # scores 9 with the rows below
+    w_out = np.array([[0, 0, 0, 0], [1.5] * 4, [1.5] * 4], np.float32)
+    ref_in, ref_out = w_in.copy(), w_out.copy()
+    alpha = np.float32(0.1)
+    _sgns_update(w_in, w_out, 0, np.array([1, 2], np.int32), alpha)
+    reference.pair_step(ref_in, ref_out, 0, [1, 2], alpha)
+    np.testing.assert_array_equal(w_out[1], 1.5)  # s(9) saturates to 1: no step
+    np.testing.assert_allclose(w_out[2], 1.5 - alpha * 1.5, rtol=1e-6)  # s(9) -> 1: full step
+    np.testing.assert_allclose(w_in, ref_in, rtol=1e-6)
+    np.testing.assert_allclose(w_out, ref_out, rtol=1e-6)
+    inside = np.full((2, 4), 0.5, np.float32)  # score 1
+    before = inside[1].copy()
+    _sgns_update(inside, inside.copy(), 0, np.array([1], np.int32), alpha)
+    assert not np.array_equal(inside[0], before)
 
 
 def _loss64(x, w_out, targets):
@@ -158,7 +209,7 @@ def _loss64(x, w_out, targets):
 
 def test_exp_clipped_is_accurate_over_the_clip_range():
     xs = np.linspace(-6, 6, 2001).astype(np.float32)
-    got = np.array([_kernels.exp_clipped(x) for x in xs], dtype=np.float64)
+    got = np.array([_kernel_utils.exp_clipped(x) for x in xs], dtype=np.float64)
     np.testing.assert_allclose(got, np.exp(xs.astype(np.float64)), rtol=3e-7)
 
 
@@ -166,7 +217,7 @@ def test_noise_draws_follow_count_power():
     counts = np.array([5000, 1200, 400, 90, 30, 8, 5])
     vocab = Vocab([str(i) for i in range(7)], counts)
     targets = np.empty((1, 1_000_001), dtype=np.int32)
-    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0, (0, 0))
+    _kernels.draw_targets(0, vocab.noise_table(), 987654321, targets, 0, 0, 0)
     observed = np.bincount(targets[0, 1:], minlength=7)
     expected = 1_000_000 * counts**0.75 / (counts**0.75).sum()
     # Chi-square with 6 degrees of freedom: 38.3 is its 1e-6 tail (scipy chi2.isf). This
@@ -194,9 +245,9 @@ def test_window_never_crosses_sentences():
     w_out = np.zeros((4, 4), dtype=np.float32)
     keep = np.full(4, 1 << 32, dtype=np.int64)
     noise = Vocab(list("abcd"), np.ones(4, dtype=np.int64)).noise_table()
+    model = _kernels.Model(w_in, w_out, np.ones(4, np.float32), keep, noise)
     for shared in (False, True):
-        _, pairs, _ = _kernels.train_block(ids, offsets, w_in, w_out, keep, noise, 50, 1,
-                                           np.array([0.025, 0.025]), 1, shared, 0, 0, _lock())
+        _, pairs, _ = _block(ids, offsets, model, 50, 1, np.array([0.025, 0.025]), 1, shared)
         assert pairs == 20  # a window reaching into the next sentence would add pairs
 
 

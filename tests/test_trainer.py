@@ -95,12 +95,12 @@ def test_divergence_in_either_matrix_stops_within_one_chunk(small_corpus, monkey
     calls = []
     real = trainer._kernels.train_chunk
 
-    def poisoned(ids, offsets, w_in, w_out, *rest):
-        out = real(ids, offsets, w_in, w_out, *rest)
+    def poisoned(ids, offsets, model, *rest):
+        out = real(ids, offsets, model, *rest)
         if len(ids):
             calls.append(len(ids))
             if len(calls) == 2:
-                w_out[3, 0] = np.inf
+                model.w_out[3, 0] = np.inf
         return out
 
     monkeypatch.setattr(trainer, "CHUNK_TOKENS", 5000)

@@ -114,8 +114,8 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         del raw  # the counting dictionary is not needed while training
         vocab = _compact(vocab)
         stats["vocab_seconds"] = time.perf_counter() - clock
-        w_in, w_out, frozen = starting_weights(vocab, config, start, stats)
-        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, frozen))
+        w_in, w_out, lockf = starting_weights(vocab, config, start, stats)
+        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf))
         del ids
     return Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config, stats)
 
@@ -152,11 +152,14 @@ def _check_start(start: Start, config: TrainConfig) -> None:
 
 
 def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dict):
-    """Input and output matrices to train from, and the ids of frozen rows (or None).
+    """Input and output matrices to train from, and each word's learning multiplier.
 
     ``w_out`` has the threads' spare rows after the vocabulary's (``spare_rows``).
+    ``lockf`` (float32, (n_words,)) is 1, or 0 for input vectors kept fixed
+    (``--freeze-init``).
     """
     spare = spare_rows(len(vocab), thread_count(config.threads))
+    lockf = np.ones(len(vocab), dtype=np.float32)
     w_in, w_out = init_weights(len(vocab), config.dim, config.seed, spare)
     if start.resume is not None:
         old = len(start.resume)
@@ -166,12 +169,14 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dic
             w_out[rows] = start.resume.context
         stats["resumed_words"], stats["new_words"] = old, len(vocab) - old
     if start.init_vectors is None:
-        return w_in, w_out, None
+        return w_in, w_out, lockf
     pairs = [(vocab.index[w], i) for i, w in enumerate(start.init_words) if w in vocab.index]
     rows = np.array([r for r, _ in pairs], dtype=np.int64)
     w_in[rows] = start.init_vectors[np.array([i for _, i in pairs], dtype=np.int64)]
     stats["init_coverage"] = len(rows)
-    return w_in, w_out, rows if start.freeze else None
+    if start.freeze:
+        lockf[rows] = 0.0
+    return w_in, w_out, lockf
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, binary_ok: bool,
@@ -214,9 +219,14 @@ def _corpus_stats(raw: RawCounts, vocab: Vocab, ids: np.ndarray, offsets: np.nda
             "vocab_size": len(vocab), "pruned_while_counting": raw.pruned}
 
 
+def hot_rows(n_words: int, threads: int) -> int:
+    """How many of the most frequent words' output rows each thread trains a copy of."""
+    return min(HOT_ROWS, n_words) if threads > 1 else 0
+
+
 def spare_rows(n_words: int, threads: int) -> int:
     """Rows ``w_out`` needs past the vocabulary: a private copy of the hot rows per thread."""
-    return threads * min(HOT_ROWS, n_words) if threads > 1 else 0
+    return threads * hot_rows(n_words, threads)
 
 
 def seed_stream(seed: int, purpose: int) -> np.random.Generator:
@@ -249,29 +259,31 @@ def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.nd
 
 def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
                w_out: np.ndarray, config: TrainConfig, verbose: bool = False,
-               frozen=None) -> dict:
+               lockf: np.ndarray | None = None) -> dict:
     """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses.
 
     ``w_out`` may have spare rows past the vocabulary's (``spare_rows``), which the
-    threads use for private copies of the hottest rows. ``frozen``: ids of words
-    whose input vectors stay fixed.
+    threads use for private copies of the hottest rows. ``lockf``: each word's
+    multiplier on its input-vector updates (default 1 for all; 0 keeps a row fixed).
     """
-    if len(vocab) >= _kernels.FROZEN_ID:
-        raise ValueError(f"{len(vocab):,} words is more than the trainer supports "
-                         f"({_kernels.FROZEN_ID:,}); use --max-vocab")
-    keep = vocab.keep_thresholds(config.sample)
-    if frozen is not None:
-        keep[frozen] |= _kernels.KEEP_FROZEN
-    noise = vocab.noise_table()
+    n_words = len(vocab)
+    if lockf is None:
+        lockf = np.ones(n_words, dtype=np.float32)
+    model = _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(config.sample),
+                           vocab.noise_table())
+    settings = _kernels.Settings(config.window, config.negative, config.shared_negatives)
     bounds = chunk_bounds(offsets, CHUNK_TOKENS)
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
+        hot = hot_rows(n_words, threads)
+        if len(w_out) < n_words + spare_rows(n_words, threads):
+            hot = 0  # no room for the threads' private rows: train the shared ones
         rng_states = block_seeds(config.seed, threads)
-        compile_seconds = _warm_up(keep, noise, config, threads)
+        compile_seconds = _warm_up(model, settings, threads)
         start = time.perf_counter()
-        tables = (w_in, w_out, keep, noise, vocab.noise_distribution())
-        losses, probes, done = _epoch_loop(ids, offsets, bounds, tables, rng_states, config,
-                                           total, verbose)
+        losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, hot),
+                                           rng_states, config, vocab.noise_distribution(),
+                                           verbose)
         seconds = time.perf_counter() - start
     return {"epoch_losses": probes, "running_losses": losses, "complete": done == total,
             "progress": done / total, "train_seconds": seconds, "threads": threads,
@@ -312,21 +324,23 @@ def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
     return seed_stream(seed, THREADS).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
 
 
-def _warm_up(keep, noise, config: TrainConfig, threads: int) -> float:
+def _warm_up(model, settings, threads: int) -> float:
     """Compile (or load from cache) the kernels on a tiny input; return the seconds spent."""
     start = time.perf_counter()
-    w = np.zeros((1, config.dim), dtype=np.float32)
-    tiny = np.zeros(1, dtype=np.int64)
-    _kernels.train_chunk(np.zeros(0, dtype=np.int32), tiny, w, w.copy(), keep[:1], noise[:1],
-                         config.window,
-                         config.negative, np.zeros(2), np.ones(threads, dtype=np.int64),
-                         config.shared_negatives)
+    w = np.zeros((1, model.w_in.shape[1]), dtype=np.float32)
+    tiny = model._replace(w_in=w, w_out=w.copy(), lockf=model.lockf[:1], keep=model.keep[:1],
+                          noise=model.noise[:1])
+    _kernels.train_chunk(np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64), tiny,
+                         settings, np.zeros(2), np.ones(threads, dtype=np.int64), 0)
     return time.perf_counter() - start
 
 
-def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, total: int,
-                verbose: bool) -> tuple[list[float], list[float], int]:
+def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConfig,
+                probs: np.ndarray, verbose: bool) -> tuple[list[float], list[float], int]:
     """Call the chunk kernel over every chunk of every epoch; return losses and tokens done.
+
+    ``kernel_args``: the ``Model``, ``Settings`` and hot-row count the chunk kernel
+    takes; ``probs``: the noise distribution, for drawing the loss probe.
 
     Ctrl-C (KeyboardInterrupt, delivered when a chunk's kernel returns) stops the
     loop: the vectors trained so far are returned with the tokens done, and the
@@ -339,7 +353,8 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
     rise late in a decaying schedule; the probe loss is the one comparable across
     epochs.
     """
-    w_in, w_out, keep, noise, probs = tables
+    model, settings, hot = kernel_args
+    w_in, w_out, total = model.w_in, model.w_out, int(offsets[-1]) * config.epochs
     rng, probe, done, losses, probes = seed_stream(config.seed, PROBE), [], 0, [], []
     with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
               leave=False, smoothing=0.1) as bar, contextlib.suppress(KeyboardInterrupt):
@@ -353,9 +368,8 @@ def _epoch_loop(ids, offsets, bounds, tables, rng_states, config: TrainConfig, t
                     probe.append(probe_pairs(chunk, part, probs, config, share, rng))
                 alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
                                    for p in (done, done + len(chunk))])
-                out = _kernels.train_chunk(chunk, part, w_in, w_out, keep, noise, config.window,
-                                           config.negative, alphas, rng_states,
-                                           config.shared_negatives)
+                out = _kernels.train_chunk(chunk, part, model, settings, alphas, rng_states,
+                                           hot)
                 loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
                 done += len(chunk)
                 check_finite(loss_sum, w_in, w_out, done / total)
