@@ -133,3 +133,41 @@ def test_query_commands_on_a_small_model(small_corpus, tmp_path):
     assert json.loads(info.output)["words"] == 360
     nb = runner.invoke(main, ["neighbors", "king", "queen", "-k", "2", "--json", *m])
     assert set(json.loads(nb.output)) == {"king", "queen"}
+
+
+def _tiny_model(tmp_path):
+    rng = np.random.default_rng(0)
+    words = ["king", "queen", "man", "woman", "paris"]
+    Embeddings(words, [5, 4, 3, 2, 1], rng.normal(size=(5, 4))).save(tmp_path / "m")
+    return ["-m", str(tmp_path / "m")]
+
+
+def test_evaluate_json_keys_results_by_kind_and_has_no_nan(tmp_path):
+    m = _tiny_model(tmp_path)
+    named_like_a_kind = tmp_path / "analogies"  # a pairs file called "analogies" crashed
+    named_like_a_kind.write_text("king\tqueen\t9\nman\twoman\t8\nking\tman\t3\n")
+    unknown = tmp_path / "unknown.tsv"  # under two known pairs: no correlation exists
+    unknown.write_text("foo\tbar\t1\nbaz\tqux\t2\n")
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\nking queen man woman\n")
+    result = CliRunner().invoke(main, ["evaluate", "--analogies", str(questions), "--pairs",
+                                       str(named_like_a_kind), "--pairs", str(unknown),
+                                       "--json", *m])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)  # strict JSON: NaN would not parse back as null
+    assert set(out) == {"analogies", "pairs"} and out["analogies"]["total"] == 1
+    assert set(out["pairs"]) == {str(named_like_a_kind), str(unknown)}
+    assert out["pairs"][str(unknown)]["spearman"] is None
+    assert "NaN" not in result.output
+    text = CliRunner().invoke(main, ["evaluate", "--pairs", str(unknown), *m])
+    assert text.exit_code == 0 and "Spearman n/a" in text.output
+
+
+def test_errors_with_json_are_json_on_stdout_too(tmp_path):
+    m = _tiny_model(tmp_path)
+    result = run("neighbors", "kingg", "--json", *m)
+    assert result.returncode == 1 and result.stderr.startswith("Error: 'kingg'")
+    error = json.loads(result.stdout)
+    assert error["exit_code"] == 1 and error["error"].startswith("'kingg' is not in the")
+    missing = run("info", "--json", "-m", tmp_path / "none")
+    assert missing.returncode == 2 and json.loads(missing.stdout)["exit_code"] == 2

@@ -92,3 +92,11 @@ def test_neighbors_and_unknown_word(emb):
 def test_top_k_orders_and_excludes():
     assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2) == [1, 3]
     assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2, exclude=(1,)) == [3, 2]
+
+
+def test_float64_vectors_are_stored_as_float32(tmp_path):
+    vectors = np.random.default_rng(1).normal(size=(3, 4))  # float64, as NumPy makes them
+    Embeddings(["a", "b", "c"], [3, 2, 1], vectors, vectors * 2).save(tmp_path / "m")
+    back = Embeddings.load(tmp_path / "m")
+    assert back.vectors.dtype == np.float32 and back.context.dtype == np.float32
+    np.testing.assert_allclose(back.vectors, vectors, rtol=1e-6)

@@ -74,6 +74,8 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"Error: {_describe(exc)}", err=True)
+            if ctx.obj and ctx.obj.get("json"):
+                click.echo(json.dumps({"error": _describe(exc), "exit_code": _exit_code(exc)}))
             sys.exit(_exit_code(exc))
 
 
@@ -221,7 +223,15 @@ def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 
 
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def _remember_json(ctx: click.Context, param, value: bool) -> bool:
+    """Note --json on the root context, so that an error is reported as JSON too."""
+    if value and ctx.find_root().obj is not None:
+        ctx.find_root().obj["json"] = True
+    return value
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, callback=_remember_json,
+                           help="Machine-readable output; errors too, as {\"error\": ...}.")
 
 
 def _ranked_json(found) -> list[dict]:
@@ -324,8 +334,9 @@ def evaluate(analogies, pairs, restrict, model, as_json) -> None:
         out["analogies"]["malformed"] = _warn(problems)
     for path in pairs:
         found, problems = ev.read_pairs(path)
-        out[str(path)] = ev.pair_correlation(emb.words, unit, found)
-        out[str(path)]["malformed"] = _warn(problems)
+        result = out.setdefault("pairs", {})[str(path)] = ev.pair_correlation(emb.words, unit,
+                                                                              found)
+        result["malformed"] = _warn(problems)
     click.echo(json.dumps(out, indent=2) if as_json else ev.format_report(out))
 
 

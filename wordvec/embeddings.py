@@ -44,8 +44,8 @@ class Embeddings:
     def __init__(self, words, counts, vectors, context=None, config=None, stats=None):
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)
-        self.vectors = vectors
-        self.context = context
+        self.vectors = _float32_matrix(vectors)
+        self.context = None if context is None else _float32_matrix(context)
         self.config = config or TrainConfig()
         self.stats = dict(stats or {})
         self._index: dict[str, int] | None = None
@@ -170,6 +170,13 @@ class Embeddings:
         if (path / "context.npy").exists():
             context = _read_matrix(path / "context.npy", len(words), meta.get("dim"))
         return cls(words, counts, vectors, context, _read_config(path, meta), meta["stats"])
+
+
+def _float32_matrix(matrix) -> np.ndarray:
+    """``matrix`` as float32, without a copy when it already is (a memmap stays one)."""
+    if isinstance(matrix, np.ndarray) and matrix.dtype == np.float32:
+        return matrix
+    return np.asarray(matrix, dtype=np.float32)
 
 
 def _check_words_storable(words: list[str]) -> None:

@@ -117,8 +117,8 @@ def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 
     """Spearman and Pearson correlation of cosine similarity with human scores."""
     lookup = _lookup(words, restrict)
     known = [(lookup[a], lookup[b], s) for a, b, s in pairs if a in lookup and b in lookup]
-    if len(known) < 2:
-        return {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(known),
+    if len(known) < 2:  # no correlation is defined: None (JSON null), not NaN
+        return {"spearman": None, "pearson": None, "pairs": len(known),
                 "oov_ratio": 1.0 if pairs else 0.0}
     a, b, human = (np.array(col) for col in zip(*known))
     cosine = np.einsum("ij,ij->i", np.asarray(unit[a], np.float64), np.asarray(unit[b], np.float64))
@@ -127,8 +127,13 @@ def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 
             "oov_ratio": 1 - len(known) / len(pairs)}
 
 
+def _score(value) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
 def format_report(results: dict) -> str:
-    """Terminal table for ``wordvec evaluate`` results."""
+    """Terminal table for ``wordvec evaluate`` results: ``{"analogies": {...},
+    "pairs": {path: {...}}}``, either part optional."""
     lines = []
     analogy = results.get("analogies")
     if analogy:
@@ -139,9 +144,8 @@ def format_report(results: dict) -> str:
         lines.append(f"{'total':<32} {analogy['correct']:>8} {analogy['total']:>7} "
                      f"{analogy['accuracy']:>9.4f}   ({analogy['skipped']} skipped: OOV, "
                      f"{analogy.get('malformed', 0)} malformed lines)")
-    for name, r in results.items():
-        if name != "analogies":
-            lines.append(f"{name}: Spearman {r['spearman']:.4f}  Pearson {r['pearson']:.4f}  "
-                         f"pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}  "
-                         f"malformed lines {r.get('malformed', 0)}")
+    for name, r in results.get("pairs", {}).items():
+        lines.append(f"{name}: Spearman {_score(r['spearman'])}  Pearson "
+                     f"{_score(r['pearson'])}  pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}  "
+                     f"malformed lines {r.get('malformed', 0)}")
     return "\n".join(lines)
