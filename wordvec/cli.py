@@ -11,6 +11,7 @@ start fast.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
@@ -20,7 +21,7 @@ import click
 import numpy as np
 
 from . import __version__, files
-from .config import TOKENIZERS, TrainConfig
+from .config import TrainConfig
 from .embeddings import Embeddings, UnknownWordError
 from .formats import FORMATS
 
@@ -94,6 +95,33 @@ def _describe(exc: Exception) -> str:
     return f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
 
 
+def config_options():
+    """Decorator adding one click option per TrainConfig field, with the field's default,
+    range and meaning (config.py is the one place they are written)."""
+    def decorate(command):
+        for spec in reversed(dataclasses.fields(TrainConfig)):
+            command = _config_option(spec)(command)
+        return command
+    return decorate
+
+
+def _config_option(spec: dataclasses.Field):
+    flag, meta, default = "--" + spec.name.replace("_", "-"), spec.metadata, spec.default
+    if isinstance(default, bool):
+        if default:
+            return click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=True,
+                                show_default=True, help=meta["help"])
+        return click.option(flag, spec.name, is_flag=True, help=meta["help"])
+    if meta["choices"] is not None:
+        kind = click.Choice(meta["choices"])
+    else:
+        ranged = click.IntRange if isinstance(default, int) else click.FloatRange
+        kind = ranged(meta["low"], meta["high"], min_open=meta["low_open"],
+                      max_open=meta["high_open"])
+    return click.option(flag, spec.name, type=kind, default=default, show_default=True,
+                        help=meta["help"])
+
+
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="wordvec")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
@@ -110,32 +138,7 @@ def main(ctx: click.Context, debug: bool) -> None:
               show_default=True, help="Model directory to write.")
 @click.option("--force", is_flag=True, help="Replace an existing wordvec model at -o.")
 @click.option("--binary-ok", is_flag=True, help="Read input that looks like a binary file.")
-@click.option("--dim", type=click.IntRange(1, 10_000), default=DEFAULTS.dim, show_default=True)
-@click.option("--window", type=click.IntRange(1, 1000), default=DEFAULTS.window, show_default=True)
-@click.option("--negative", type=click.IntRange(1, 1000), default=DEFAULTS.negative,
-              show_default=True)
-@click.option("--alpha", type=click.FloatRange(0, min_open=True), default=DEFAULTS.alpha,
-              show_default=True, help="Initial learning rate.")
-@click.option("--min-alpha", type=click.FloatRange(0), default=DEFAULTS.min_alpha,
-              show_default=True, help="Final learning rate.")
-@click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
-@click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=DEFAULTS.sample,
-              show_default=True, help="Subsampling threshold (0: off).")
-@click.option("--min-count", type=click.IntRange(1), default=DEFAULTS.min_count,
-              show_default=True)
-@click.option("--max-vocab", type=click.IntRange(0), default=DEFAULTS.max_vocab,
-              show_default=True, help="Keep the N most frequent words (0: all).")
-@click.option("--max-vocab-size", type=click.IntRange(1), default=DEFAULTS.max_vocab_size,
-              show_default=True, help="Prune rare words while counting past this many.")
-@click.option("--threads", type=click.IntRange(0), default=DEFAULTS.threads,
-              show_default=True, help="0: every core.")
-@click.option("--seed", type=click.IntRange(0), default=DEFAULTS.seed, show_default=True)
-@click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=DEFAULTS.tokenizer,
-              show_default=True, help="default: NFKC words; whitespace: split only.")
-@click.option("--lowercase/--no-lowercase", default=DEFAULTS.lowercase, show_default=True)
-@click.option("--shared-negatives", is_flag=True, default=DEFAULTS.shared_negatives,
-              help="One draw of noise words per centre word, shared by its contexts: "
-                   "faster, not word2vec.c's exact update.")
+@config_options()
 @click.option("--init", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Start words found in these pre-trained vectors (GloVe/word2vec) from them.")
 @click.option("--freeze-init", is_flag=True, help="Keep the --init vectors fixed.")
@@ -278,17 +281,18 @@ def similarity(a, b, model, as_json) -> None:
 
 
 @main.command()
-@click.argument("words", nargs=-1, required=True)
+@click.argument("a")
+@click.argument("b")
+@click.argument("c")
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="3CosAdd or 3CosMul (Levy & Goldberg 2014).")
-@click.option("-k", type=click.IntRange(1), default=1, show_default=True)
+@click.option("-k", type=click.IntRange(1), default=1, show_default=True,
+              help="How many answers.")
 @MODEL_OPTION
 @JSON_OPTION
-def analogy(words, method, k, model, as_json) -> None:
+def analogy(a, b, c, method, k, model, as_json) -> None:
     """A is to B as C is to ?  (wordvec analogy man king woman -> queen)"""
-    if len(words) != 3:
-        raise click.UsageError(f"analogy takes 3 words (A B C), got {len(words)}")
-    _echo_ranked(Embeddings.load(model).analogy(*words, k=k, method=method), as_json)
+    _echo_ranked(Embeddings.load(model).analogy(a, b, c, k=k, method=method), as_json)
 
 
 @main.command()
@@ -367,7 +371,8 @@ def plot(words, output, top, model) -> None:
               show_default=True, help="npy writes a folder: vectors.npy + vocab.txt.")
 @click.option("-o", "--output", default="-", show_default=True,
               help="File (folder for npy), or - for stdout.")
-@click.option("--limit", type=click.IntRange(0), default=0, help="Only the N most frequent words.")
+@click.option("--limit", type=click.IntRange(0), default=0, show_default=True,
+              help="Only the N most frequent words (0: all).")
 @click.option("--normalize", is_flag=True, help="Scale vectors to unit length.")
 @click.option("--precision", type=click.IntRange(1, 9), default=6, show_default=True,
               help="Significant digits (text formats).")

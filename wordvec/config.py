@@ -1,15 +1,24 @@
 """Training configuration: every hyper-parameter in one frozen dataclass.
 
-The CLI takes its option defaults from here, and the config is saved with the
-model, so this file is the single source of truth for what a run means.
+Each field carries its default, its one-line meaning and its valid range; the CLI
+builds its options from them (``cli.config_options``) and the config is saved with
+the model, so this file is the single source of truth for what a run means.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TOKENIZERS = ("default", "whitespace")
+
+
+def _setting(default, meaning: str, low=None, high=None, *, low_open=False, high_open=False,
+             choices=None):
+    """A field with its meaning and range: ``low <= value <= high`` (``<`` when open)."""
+    return field(default=default, metadata={"help": meaning, "low": low, "high": high,
+                                            "low_open": low_open, "high_open": high_open,
+                                            "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -20,42 +29,40 @@ class TrainConfig:
     Raises ``ValueError`` from ``__post_init__`` for out-of-range values.
     """
 
-    dim: int = 100  # vector size
-    window: int = 5  # max context distance; each centre word draws its own in [1, window]
-    negative: int = 5  # noise words per positive pair
-    alpha: float = 0.025  # initial learning rate
-    min_alpha: float = 0.0001  # learning rate reached at the very end of the last epoch
-    epochs: int = 5
-    sample: float = 1e-3  # frequent-word subsampling threshold; 0 disables it
-    min_count: int = 5  # words seen fewer times are dropped
-    max_vocab: int = 0  # keep only the N most frequent words; 0 means no limit
-    max_vocab_size: int = 10_000_000  # prune rare entries while counting past this many
-    threads: int = 0  # 0 means every core
-    seed: int = 1
-    lowercase: bool = True  # default tokenizer only
-    tokenizer: str = "default"  # "default" (NFKC, words) or "whitespace" (split only)
+    dim: int = _setting(100, "Vector size.", 1, 10_000)
+    window: int = _setting(5, "Largest context distance; each word draws its own in "
+                              "[1, window].", 1, 1000)
+    negative: int = _setting(5, "Noise words per (word, context) pair.", 1, 1000)
+    alpha: float = _setting(0.025, "Initial learning rate.", 0.0, low_open=True)
+    min_alpha: float = _setting(0.0001, "Learning rate reached at the very end of the last "
+                                        "epoch (at most alpha).", 0.0)
+    epochs: int = _setting(5, "Passes over the corpus.", 1)
+    sample: float = _setting(1e-3, "Frequent-word subsampling threshold (0: off).", 0.0, 1.0,
+                             high_open=True)
+    min_count: int = _setting(5, "Drop words seen fewer times.", 1)
+    max_vocab: int = _setting(0, "Keep only the N most frequent words (0: all).", 0)
+    max_vocab_size: int = _setting(10_000_000, "While counting, prune the rarest words past "
+                                               "this many (bounds memory).", 1)
+    threads: int = _setting(0, "Threads to train on (0: every core).", 0)
+    seed: int = _setting(1, "Random seed (0 or more); with --threads 1 the same seed gives "
+                            "bit-identical vectors.", 0)
+    lowercase: bool = _setting(True, "Lowercase words (default tokenizer).")
+    tokenizer: str = _setting("default", "default: Unicode NFKC words of letters and digits; "
+                                         "whitespace: split on whitespace only.",
+                              choices=TOKENIZERS)
     # Draw noise words once per centre word, shared by its contexts (Ji et al. 2016),
     # instead of once per pair as word2vec.c does: faster, not word2vec.c's exact update.
-    shared_negatives: bool = False
+    shared_negatives: bool = _setting(False, "One draw of noise words per centre word, "
+                                             "shared by its contexts: faster, not "
+                                             "word2vec.c's exact update.")
 
     def __post_init__(self) -> None:
-        for name in ("dim", "window", "epochs", "min_count", "max_vocab_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.negative < 1:
-            raise ValueError(f"negative must be at least 1 (skip-gram needs noise words), "
-                             f"got {self.negative}")
-        for name in ("max_vocab", "threads", "seed"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
-        if not self.alpha > 0:
-            raise ValueError(f"alpha must be above 0, got {self.alpha}")
-        if not 0 <= self.min_alpha <= self.alpha:
+        for spec in dataclasses.fields(self):
+            problem = _out_of_range(getattr(self, spec.name), spec.metadata)
+            if problem:
+                raise ValueError(f"{spec.name} must be {problem}, got {getattr(self, spec.name)!r}")
+        if self.min_alpha > self.alpha:
             raise ValueError(f"min_alpha must be in [0, alpha], got {self.min_alpha}")
-        if not 0 <= self.sample < 1:
-            raise ValueError(f"sample must be in [0, 1), got {self.sample}")
-        if self.tokenizer not in TOKENIZERS:
-            raise ValueError(f"tokenizer must be one of {TOKENIZERS}, got {self.tokenizer!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -65,3 +72,22 @@ class TrainConfig:
         """Build from saved metadata, ignoring keys this version does not know."""
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _out_of_range(value, spec) -> str:
+    """What ``value`` must be per the field's ``spec``, or '' when it is fine."""
+    if spec["choices"] is not None:
+        return "" if value in spec["choices"] else f"one of {spec['choices']}"
+    low, high = spec["low"], spec["high"]
+    if low is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"a number of at least {low}"
+    too_low = value <= low if spec["low_open"] else value < low
+    too_high = high is not None and (value >= high if spec["high_open"] else value > high)
+    if not (too_low or too_high):
+        return ""
+    if high is None:
+        return f"above {low}" if spec["low_open"] else \
+            ("0 or more" if low == 0 else f"at least {low}")
+    return f"in [{low}, {high}{')' if spec['high_open'] else ']'}"

@@ -1,0 +1,44 @@
+"""TrainConfig: defaults, ranges and meanings in one place, and the CLI built from them."""
+
+import dataclasses
+
+import pytest
+from click.testing import CliRunner
+
+from wordvec import TrainConfig
+from wordvec.cli import main
+
+FIELDS = dataclasses.fields(TrainConfig)
+
+
+def test_every_setting_has_a_meaning_and_a_train_option():
+    text = CliRunner().invoke(main, ["train", "--help"], terminal_width=200).output
+    for spec in FIELDS:
+        assert spec.metadata["help"].endswith(".")
+        assert f"--{spec.name.replace('_', '-')}" in text
+        first_words = spec.metadata["help"].split(".")[0][:25]
+        assert first_words in text, spec.name
+
+
+@pytest.mark.parametrize("name, bad, message", [
+    ("dim", 0, "dim must be in \\[1, 10000\\]"), ("dim", 10_001, "in \\[1, 10000\\]"),
+    ("window", 1001, "window must be in"), ("negative", 0, "negative must be in"),
+    ("alpha", 0.0, "alpha must be above 0"), ("sample", 1.0, "sample must be in \\[0.0, 1.0\\)"),
+    ("min_count", 0, "min_count must be at least 1"), ("seed", -1, "seed must be 0 or more"),
+    ("threads", -2, "threads must be 0 or more"), ("tokenizer", "nltk", "one of"),
+    ("dim", "x", "a number"),
+])
+def test_out_of_range_values_are_refused_by_config_and_cli(name, bad, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{name: bad})
+    if isinstance(bad, (int, float)) and not isinstance(bad, bool):
+        flag = f"--{name.replace('_', '-')}"
+        result = CliRunner().invoke(main, ["train", "-", flag, str(bad)])
+        assert result.exit_code == 2 and "Invalid value" in result.output
+
+
+def test_min_alpha_cannot_exceed_alpha_and_saved_configs_round_trip():
+    with pytest.raises(ValueError, match="min_alpha must be in \\[0, alpha\\]"):
+        TrainConfig(alpha=0.01, min_alpha=0.02)
+    config = TrainConfig(dim=7, tokenizer="whitespace", shared_negatives=True)
+    assert TrainConfig.from_dict({**config.to_dict(), "from_a_newer_version": 1}) == config
