@@ -132,3 +132,42 @@ def test_resume_on_text_without_a_known_word_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "none of the corpus's 3 tokens is in the resumed model's vocabulary" in result.output
     assert Embeddings.load(tmp_path / "m").words == ["a", "b"]
+
+
+def test_public_api_resumes_and_starts_from_pretrained(tmp_path):
+    import wordvec
+
+    corpus = _lines(tmp_path, "a.txt", 0, 3000)
+    config = TrainConfig(threads=1, epochs=1, min_count=2)
+    first = wordvec.train(corpus, config)
+    first.save(tmp_path / "m")
+    again = wordvec.train(corpus, config, resume=tmp_path / "m")
+    assert again.stats["resumed_words"] == len(first)
+    pre = Embeddings(["king"], [1], np.full((1, 100), 0.25, np.float32))
+    export(pre, tmp_path / "pre.txt", "glove")
+    frozen = wordvec.train(corpus, config, init=tmp_path / "pre.txt", freeze_init=True)
+    np.testing.assert_array_equal(frozen.vector("king"), 0.25)
+    with pytest.raises(ValueError, match="freeze_init needs init"):
+        wordvec.train(corpus, config, freeze_init=True)
+
+
+def test_ctrl_c_in_the_library_raises_with_the_partial_model(tmp_path, monkeypatch):
+    from wordvec import trainer
+
+    corpus = _lines(tmp_path, "a.txt", 0, 3000)
+    real, calls = trainer._kernels.train_chunk, []
+
+    def interrupted(ids, *rest):
+        if len(ids):
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+        return real(ids, *rest)
+
+    monkeypatch.setattr(trainer, "CHUNK_TOKENS", 5000)
+    monkeypatch.setattr(trainer._kernels, "train_chunk", interrupted)
+    with pytest.raises(trainer.TrainingInterrupted) as stop:
+        train(corpus, TrainConfig(threads=1, epochs=2, min_count=2))
+    partial = stop.value.partial
+    assert partial.stats["complete"] is False and 0 < partial.stats["progress"] < 0.5
+    assert isinstance(stop.value, KeyboardInterrupt) and len(partial) > 100

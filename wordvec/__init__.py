@@ -7,6 +7,8 @@
 
 __version__ = "0.1.0"
 
+import os  # noqa: E402
+
 from .config import TrainConfig  # noqa: E402
 from .embeddings import Embeddings  # noqa: E402
 
@@ -18,8 +20,37 @@ def load(path):
     return Embeddings.load(path)
 
 
-def train(inputs, config=None, verbose=False, binary_ok=False):
-    """Train vectors on text files (see ``wordvec.trainer.train``); imports Numba on first use."""
+def train(inputs, config=None, *, verbose=False, binary_ok=False, resume=None, init=None,
+          freeze_init=False):
+    """Train vectors on text files, folders or ``-``, as ``wordvec train`` does.
+
+    Parameters
+    ----------
+    inputs : path or list of paths
+    config : TrainConfig, default TrainConfig()
+    verbose : bool
+        Show progress bars.
+    binary_ok : bool
+        Read inputs that look like binary files.
+    resume : Embeddings or path, optional
+        Continue this model (``--resume``): its words keep their vectors.
+    init : path or (words, float32 matrix), optional
+        Start the words found there from these pre-trained vectors (``--init``).
+    freeze_init : bool
+        Keep the ``init`` vectors fixed (``--freeze-init``).
+
+    Raises ``trainer.TrainingInterrupted`` on Ctrl-C; its ``partial`` attribute holds
+    the vectors trained so far. Imports Numba on first use.
+    """
+    from .formats import read_vectors
+    from .trainer import Start
     from .trainer import train as _train
 
-    return _train(inputs, config, verbose=verbose, binary_ok=binary_ok)
+    if freeze_init and init is None:
+        raise ValueError("freeze_init needs init vectors")
+    start = Start(resume=Embeddings.load(resume) if isinstance(resume, (str, os.PathLike))
+                  else resume, freeze=freeze_init)
+    if init is not None:
+        start.init_words, start.init_vectors = read_vectors(init) \
+            if isinstance(init, (str, os.PathLike)) else init
+    return _train(inputs, config, verbose=verbose, binary_ok=binary_ok, start=start)

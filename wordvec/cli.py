@@ -149,6 +149,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resume,
           **options) -> None:
     """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""
+    from .trainer import TrainingInterrupted
     from .trainer import train as run_training
 
     start = _start(init, freeze_init, resume)
@@ -157,7 +158,10 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
     if resume and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
         output, overwrite = resume, True  # continuing a model in place is what was asked
     files.check_model_output(output, overwrite=overwrite)
-    emb = run_training(list(corpus), TrainConfig(**options), not quiet, binary_ok, start)
+    try:
+        emb = run_training(list(corpus), TrainConfig(**options), not quiet, binary_ok, start)
+    except TrainingInterrupted as stop:
+        emb = stop.partial
     saved = _save_trained(emb, output, overwrite)
     if not emb.stats["complete"]:
         kept = f"; {output} is unchanged" if saved != output else ""

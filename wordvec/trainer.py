@@ -41,6 +41,19 @@ class TrainingDiverged(ArithmeticError):
     """The loss or the weights became NaN or infinite."""
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped training; ``partial`` holds the vectors trained so far.
+
+    ``partial.stats["complete"]`` is False and ``partial.stats["progress"]`` says how
+    far training got. A KeyboardInterrupt, so code that does not expect it stops as
+    on any Ctrl-C; the CLI catches it and saves the partial model.
+    """
+
+    def __init__(self, partial: Embeddings):
+        super().__init__(f"training interrupted at {partial.stats['progress']:.0%}")
+        self.partial = partial
+
+
 def thread_count(requested: int) -> int:
     """The number of threads Numba runs for ``requested`` (0: every core)."""
     limit = numba.config.NUMBA_NUM_THREADS
@@ -80,7 +93,7 @@ class Start:
     freeze: bool = False
 
 
-def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
+def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
           binary_ok: bool = False, start: Start | None = None) -> Embeddings:
     """Train skip-gram vectors on text files, folders or ``-`` (stdin).
 
@@ -94,6 +107,8 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         Read inputs that look binary.
     start : Start, optional
         Continue a model or start from pre-trained vectors.
+
+    Raises TrainingInterrupted (with the partial model) on Ctrl-C while training.
     """
     config, start = config or TrainConfig(), start or Start()
     if isinstance(inputs, (str, Path)):
@@ -117,7 +132,10 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = True,
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats)
         stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf))
         del ids
-    return Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config, stats)
+    emb = Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config, stats)
+    if not stats["complete"]:
+        raise TrainingInterrupted(emb)
+    return emb
 
 
 def _compact(vocab: Vocab) -> Vocab:
