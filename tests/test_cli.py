@@ -20,6 +20,8 @@ def test_train_neighbors_export_end_to_end(small_corpus, tmp_path):
     trained = run("train", small_corpus, "--min-count", "2", "--epochs", "2", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert "saved to wordvec-model" in trained.stdout
+    # stderr is a pipe here, not a terminal: plain lines, no progress bars
+    assert "\r" not in trained.stderr and "epoch 2/2: loss " in trained.stderr
     shown = run("neighbors", "king", "-k", "3", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()

@@ -36,7 +36,7 @@ def _wait_for(seen: bytearray, marker: bytes, proc, limit: float = 180.0) -> Non
 def test_sigint_while_training_saves_an_incomplete_model(tmp_path):
     out = tmp_path / "m"
     proc, seen = _start(["train", SAMPLE, "--epochs", "200", "-o", out])
-    _wait_for(seen, b"train:", proc)  # kernels compiled, training under way
+    _wait_for(seen, b"epoch 1/", proc)  # kernels compiled, training under way
     time.sleep(4.0)  # a few chunks of ~1M tokens; the signal is handled between chunks
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
@@ -53,7 +53,7 @@ def test_sigint_while_counting_writes_nothing(tmp_path):
     proc, seen = _start(["train", "-", "-o", out], stdin=subprocess.PIPE)
     proc.stdin.write(b"some words to count\n" * 1000)
     proc.stdin.flush()  # stdin stays open: the counting pass waits for more
-    _wait_for(seen, b"count:", proc)
+    _wait_for(seen, b"counting words in 1 input", proc)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
     proc.stdin.close()

@@ -76,7 +76,7 @@ def test_force_never_replaces_a_folder_that_is_not_provably_a_model(command, sma
 def test_interrupted_resume_in_place_keeps_the_model_whole(small_corpus, base, tmp_path):
     before = _snapshot(base)
     proc, seen = _start(["train", small_corpus, "--resume", base, "--epochs", "500"])
-    _wait_for(seen, b"train:", proc)
+    _wait_for(seen, b"epoch 1/", proc)
     time.sleep(2.0)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
@@ -225,7 +225,7 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(signum, code, tmp_path):
     env = {**os.environ, "TMPDIR": str(scratch)}
     out = tmp_path / "m"
     proc, seen = _start(["train", SAMPLE, "--epochs", "200", "-o", out], env=env)
-    _wait_for(seen, b"train:", proc)
+    _wait_for(seen, b"epoch 1/", proc)
     assert list(scratch.iterdir())  # the scratch folder exists while training
     time.sleep(1.0)
     proc.send_signal(signum)

@@ -144,7 +144,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--freeze-init", is_flag=True, help="Keep the --init vectors fixed.")
 @click.option("--resume", type=click.Path(path_type=Path),
               help="Continue training this model on CORPUS (writes back to it without -o).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress (bars on a terminal, else one line per epoch).")
 @click.pass_context
 def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resume,
           **options) -> None:
@@ -158,8 +159,10 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
     if resume and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
         output, overwrite = resume, True  # continuing a model in place is what was asked
     files.check_model_output(output, overwrite=overwrite)
+    bars = not quiet and sys.stderr.isatty()  # in a log file, bars are carriage-return noise
+    log = None if quiet or bars else (lambda line: click.echo(line, err=True))
     try:
-        emb = run_training(list(corpus), TrainConfig(**options), not quiet, binary_ok, start)
+        emb = run_training(list(corpus), TrainConfig(**options), bars, binary_ok, start, log)
     except TrainingInterrupted as stop:
         emb = stop.partial
     saved = _save_trained(emb, output, overwrite)

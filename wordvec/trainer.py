@@ -16,6 +16,7 @@ import contextlib
 import math
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,8 @@ class Start:
 
 
 def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
-          binary_ok: bool = False, start: Start | None = None) -> Embeddings:
+          binary_ok: bool = False, start: Start | None = None,
+          log: Callable[[str], None] | None = None) -> Embeddings:
     """Train skip-gram vectors on text files, folders or ``-`` (stdin).
 
     Parameters
@@ -107,6 +109,8 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         Read inputs that look binary.
     start : Start, optional
         Continue a model or start from pre-trained vectors.
+    log : callable, optional
+        Gets one plain line per epoch (for logs, where bars would be noise).
 
     Raises TrainingInterrupted (with the partial model) on Ctrl-C while training.
     """
@@ -117,7 +121,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     stats: dict = {}
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
-        raw = _count(inputs, config, Path(tmp), verbose, binary_ok, stats)
+        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(raw, vocab, config)
@@ -129,8 +133,10 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         del raw  # the counting dictionary is not needed while training
         vocab = _compact(vocab)
         stats["vocab_seconds"] = time.perf_counter() - clock
+        if log is not None:
+            log(f"{len(vocab):,} words from {stats['raw_tokens']:,} tokens; training")
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats)
-        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf))
+        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf, log))
         del ids
     emb = Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config, stats)
     if not stats["complete"]:
@@ -197,10 +203,16 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dic
     return w_in, w_out, lockf
 
 
-def _count(inputs, config: TrainConfig, workdir: Path, verbose: bool, binary_ok: bool,
+def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool,
            stats: dict) -> RawCounts:
-    """The counting pass, with a progress bar over input bytes; fills ``stats``."""
+    """The counting pass, with a progress bar over input bytes; fills ``stats``.
+
+    ``progress``: (show bars, log function or None) as ``train`` takes them.
+    """
+    verbose, log = progress
     files = corpus.expand_paths(inputs)
+    if log is not None:
+        log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
     stats["invalid_utf8"] = 0
     with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
@@ -277,7 +289,8 @@ def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.nd
 
 def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
                w_out: np.ndarray, config: TrainConfig, verbose: bool = False,
-               lockf: np.ndarray | None = None) -> dict:
+               lockf: np.ndarray | None = None,
+               log: Callable[[str], None] | None = None) -> dict:
     """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses.
 
     ``w_out`` may have spare rows past the vocabulary's (``spare_rows``), which the
@@ -301,7 +314,7 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         start = time.perf_counter()
         losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, hot),
                                            rng_states, config, vocab.noise_distribution(),
-                                           verbose)
+                                           verbose, log)
         seconds = time.perf_counter() - start
     return {"epoch_losses": probes, "running_losses": losses, "complete": done == total,
             "progress": done / total, "train_seconds": seconds, "threads": threads,
@@ -354,7 +367,8 @@ def _warm_up(model, settings, threads: int) -> float:
 
 
 def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConfig,
-                probs: np.ndarray, verbose: bool) -> tuple[list[float], list[float], int]:
+                probs: np.ndarray, verbose: bool,
+                log: Callable[[str], None] | None) -> tuple[list[float], list[float], int]:
     """Call the chunk kernel over every chunk of every epoch; return losses and tokens done.
 
     ``kernel_args``: the ``Model``, ``Settings`` and hot-row count the chunk kernel
@@ -374,6 +388,7 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
     model, settings, hot = kernel_args
     w_in, w_out, total = model.w_in, model.w_out, int(offsets[-1]) * config.epochs
     rng, probe, done, losses, probes = seed_stream(config.seed, PROBE), [], 0, [], []
+    began = time.perf_counter()
     with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
               leave=False, smoothing=0.1) as bar, contextlib.suppress(KeyboardInterrupt):
         for epoch in range(config.epochs):
@@ -396,6 +411,10 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
             losses.append(loss_sum / max(pairs, 1.0))
             probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)]))
+            if log is not None:
+                log(f"epoch {epoch + 1}/{config.epochs}: loss {probes[-1]:.4f}, "
+                    f"{done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
+                    f"{done / total:.0%} done")
     return losses, probes, done
 
 
