@@ -5,7 +5,6 @@ import pytest
 
 from wordvec import Embeddings, TrainConfig
 from wordvec.embeddings import ModelError, UnknownWordError
-from wordvec.query import neighbors, top_k
 
 
 @pytest.fixture
@@ -81,17 +80,13 @@ def _set_meta(folder, **changes):
 
 
 def test_neighbors_and_unknown_word(emb):
-    found = neighbors(emb, "king", 2)
+    found = emb.neighbors("king", 2)
     assert found[0][0] == "queen" and found[0][1] == pytest.approx(1.0, abs=1e-3)
-    assert "king" not in [w for w, _ in neighbors(emb, "king", 10)]
-    assert len(neighbors(emb, "king", 10)) == 4
+    assert "king" not in [w for w, _ in emb.neighbors("king", 10)]
+    assert len(emb.neighbors("king", 10)) == 4
     with pytest.raises(UnknownWordError, match="'kingg' is not in the vocabulary"):
-        neighbors(emb, "kingg")
+        emb.neighbors("kingg")
 
-
-def test_top_k_orders_and_excludes():
-    assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2) == [1, 3]
-    assert top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2, exclude=(1,)) == [3, 2]
 
 
 def test_float64_vectors_are_stored_as_float32(tmp_path):

@@ -4,7 +4,6 @@ import pytest
 from conftest import PAIRS, SAMPLE
 
 from wordvec import TrainConfig, trainer
-from wordvec.query import neighbors
 from wordvec.trainer import (
     PROBE,
     THREADS,
@@ -145,9 +144,9 @@ def test_planted_pairs_are_neighbours(shared, threshold, threads):
     assert emb.context.shape == emb.vectors.shape  # the threads' spare rows are not kept
     pairs = [line.split("\t")[1:] for line in PAIRS.read_text().splitlines()]
     directed = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
-    hits = sum(b in {w for w, _ in neighbors(emb, a, 10)} for a, b in directed)
+    hits = sum(b in {w for w, _ in emb.neighbors(a, 10)} for a, b in directed)
     assert hits / len(directed) >= threshold
-    assert "queen" in [w for w, _ in neighbors(emb, "king", 5)]
+    assert "queen" in [w for w, _ in emb.neighbors("king", 5)]
 
 
 def test_compacted_vocabulary_has_the_same_words_ids_and_counts():

@@ -240,6 +240,16 @@ def _remember_json(ctx: click.Context, param, value: bool) -> bool:
     return value
 
 
+def _note_spellings(emb: Embeddings, words) -> None:
+    """Say on stderr when a word is found under the model's own spelling (``King`` as
+    ``king`` in a lowercased model); unknown words raise UnknownWordError here."""
+    for word in words:
+        found = emb.spelling(word)
+        if found != word:
+            click.echo(f"note: '{word}' looked up as '{found}', as the model's tokenizer "
+                       f"writes it", err=True)
+
+
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, callback=_remember_json,
                            help="Machine-readable output; errors too, as {\"error\": ...}.")
 
@@ -266,6 +276,7 @@ def _echo_ranked(found, as_json: bool) -> None:
 def neighbors(words, k, model, as_json) -> None:
     """Print the nearest words to each WORD by cosine similarity."""
     emb = Embeddings.load(model)
+    _note_spellings(emb, words)
     results = {word: emb.neighbors(word, k) for word in words}
     if as_json:
         click.echo(json.dumps({w: _ranked_json(found) for w, found in results.items()}))
@@ -283,7 +294,9 @@ def neighbors(words, k, model, as_json) -> None:
 @JSON_OPTION
 def similarity(a, b, model, as_json) -> None:
     """Print the cosine similarity of words A and B."""
-    score = Embeddings.load(model).similarity(a, b)
+    emb = Embeddings.load(model)
+    _note_spellings(emb, (a, b))
+    score = emb.similarity(a, b)
     click.echo(json.dumps({"a": a, "b": b, "similarity": score}) if as_json else f"{score:.4f}")
 
 
@@ -299,7 +312,9 @@ def similarity(a, b, model, as_json) -> None:
 @JSON_OPTION
 def analogy(a, b, c, method, k, model, as_json) -> None:
     """A is to B as C is to ?  (wordvec analogy man king woman -> queen)"""
-    _echo_ranked(Embeddings.load(model).analogy(a, b, c, k=k, method=method), as_json)
+    emb = Embeddings.load(model)
+    _note_spellings(emb, (a, b, c))
+    _echo_ranked(emb.analogy(a, b, c, k=k, method=method), as_json)
 
 
 @main.command()

@@ -57,10 +57,17 @@ def tokenize(text: str, tokenizer: str = "default", lowercase: bool = True) -> l
     """
     if tokenizer == "whitespace":
         return text.split()
+    return _WORD_RE.findall(normalize(text, lowercase))
+
+
+def normalize(text: str, lowercase: bool = True) -> str:
+    """What the default tokenizer does to text before finding words: NFKC, then lowercase.
+
+    >>> normalize("Ｋｉｎｇ")
+    'king'
+    """
     text = unicodedata.normalize("NFKC", text)
-    if lowercase:
-        text = text.lower()
-    return _WORD_RE.findall(text)
+    return text.lower() if lowercase else text
 
 
 def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:

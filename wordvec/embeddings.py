@@ -21,6 +21,8 @@ import numpy as np
 
 from . import __version__, files
 from .config import TrainConfig
+from .corpus import normalize
+from .query import analogy, nearest, unit_rows
 
 FORMAT_NAME = files.FORMAT_NAME
 FORMAT_VERSION = 1
@@ -71,43 +73,57 @@ class Embeddings:
         return self._index
 
     def id_of(self, word: str) -> int:
-        """Row of ``word``; raises UnknownWordError naming it and close spellings."""
-        try:
-            return self.index[word]
-        except KeyError:
-            pass
+        """Row of ``word``; raises UnknownWordError naming it and close spellings.
+
+        A word not in the vocabulary as given is looked up as the model's tokenizer
+        would have written it (NFKC, and lowercased if the model was): a model
+        trained that way finds ``King`` as ``king``.
+        """
+        row = self.index.get(word)
+        if row is None and self.config.tokenizer == "default":
+            row = self.index.get(normalize(word, self.config.lowercase))
+        if row is not None:
+            return row
         close = difflib.get_close_matches(word, self.words[:SUGGEST_FROM], n=5, cutoff=0.75)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UnknownWordError(f"'{word}' is not in the vocabulary ({len(self):,} words){hint}")
+
+    def spelling(self, word: str) -> str:
+        """The vocabulary's own spelling of ``word`` (see ``id_of``)."""
+        return self.words[self.id_of(word)]
 
     def vector(self, word: str) -> np.ndarray:
         return np.asarray(self.vectors[self.id_of(word)])
 
     def neighbors(self, query, k: int = 10, restrict_vocab: int | None = None):
-        """Nearest words to a word or vector by cosine (see ``query.neighbors``)."""
-        from .query import neighbors
-
-        return neighbors(self, query, k, restrict_vocab)
+        """The ``k`` words most cosine-similar to ``query``: a word (itself excluded) or
+        a vector. Returns (word, cosine) pairs, best first."""
+        if isinstance(query, str):
+            row = self.id_of(query)
+            found = nearest(self.unit_vectors(), self.unit_vectors()[row], k, (row,),
+                            restrict_vocab)
+        else:
+            found = nearest(self.unit_vectors(), np.asarray(query, np.float32), k, (),
+                            restrict_vocab)
+        return [(self.words[i], score) for i, score in found]
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two words."""
-        from .query import similarity
-
-        return similarity(self, a, b)
+        unit = self.unit_vectors()
+        return float(unit[self.id_of(a)] @ unit[self.id_of(b)])
 
     def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "add",
                 restrict_vocab: int | None = None):
-        """a is to b as c is to ? (see ``query.analogy``)."""
-        from .query import analogy
-
-        return analogy(self, a, b, c, k, method, restrict_vocab)
+        """a is to b as c is to ?: ``k`` (word, score) answers by 3CosAdd (``add``) or
+        3CosMul (``mul``), the query words excluded (see ``query.analogy``)."""
+        rows = (self.id_of(a), self.id_of(b), self.id_of(c))
+        found = analogy(self.unit_vectors(), rows, k, method, restrict_vocab)
+        return [(self.words[i], score) for i, score in found]
 
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length (zero rows stay zero), computed once."""
         if self._unit is None:
-            vectors = np.asarray(self.vectors, dtype=np.float32)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            self._unit = vectors / np.maximum(norms, np.float32(1e-12))
+            self._unit = unit_rows(self.vectors)
         return self._unit
 
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .query import add_scores
+
 BATCH = 512
 
 
@@ -70,8 +72,7 @@ def analogy_accuracy(words: list[str], unit: np.ndarray, questions, restrict: in
     correct = np.zeros(len(known), dtype=bool)
     for start in range(0, len(known), BATCH):
         rows = np.array([q for _, q in known[start:start + BATCH]], dtype=np.int64)
-        query = vocab[rows[:, 1]] - vocab[rows[:, 0]] + vocab[rows[:, 2]]
-        scores = query @ vocab.T
+        scores = add_scores(vocab, vocab[rows[:, 0]], vocab[rows[:, 1]], vocab[rows[:, 2]])
         np.put_along_axis(scores, rows[:, :3], -np.inf, axis=1)
         correct[start:start + BATCH] = scores.argmax(axis=1) == rows[:, 3]
     sections: dict[str, list[int]] = {}

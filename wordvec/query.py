@@ -1,15 +1,14 @@
-"""Queries on trained vectors: neighbours, similarity, analogies (NumPy/BLAS, no Numba).
+"""Cosine queries on arrays of unit-length rows: neighbours, analogies (NumPy/BLAS, no Numba).
 
-All use cosine similarity on unit-length rows, computed once per model
-(``Embeddings.unit_vectors``). ``restrict`` limits candidates to the N most
-frequent words, as word2vec's tools and gensim's ``restrict_vocab`` do.
+Everything here takes matrices and row numbers, not models: ``Embeddings`` turns
+words into rows and calls these, and ``evaluate`` scores whole analogy sets with
+the same ``add_scores``. Candidates are the first ``restrict`` rows when given (the
+most frequent words), as word2vec's tools and gensim's ``restrict_vocab`` do.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from .embeddings import Embeddings
 
 METHODS = ("add", "mul")
 
@@ -29,49 +28,43 @@ def top_k(scores: np.ndarray, k: int, exclude=()) -> list[int]:
     return best[np.argsort(-scores[best], kind="stable")].tolist()
 
 
-def _candidates(emb: Embeddings, restrict: int | None) -> np.ndarray:
-    unit = emb.unit_vectors()
-    return unit[:restrict] if restrict else unit
+def unit_rows(matrix) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.maximum(norms, np.float32(1e-12))
 
 
-def neighbors(emb: Embeddings, query, k: int = 10, restrict: int | None = None):
-    """The ``k`` words most cosine-similar to ``query`` (a word, excluded, or a vector).
+def nearest(unit: np.ndarray, target: np.ndarray, k: int, exclude=(),
+            restrict: int | None = None) -> list[tuple[int, float]]:
+    """(row, cosine) of the ``k`` rows of ``unit`` closest to vector ``target``, best first."""
+    scores = unit[:restrict] @ unit_rows(target) if restrict else unit @ unit_rows(target)
+    return [(i, float(scores[i])) for i in top_k(scores, k, exclude)]
 
-    Returns a list of (word, cosine) pairs, best first.
+
+def add_scores(candidates: np.ndarray, a, b, c) -> np.ndarray:
+    """3CosAdd: cos(x, b) - cos(x, a) + cos(x, c) for every candidate row x.
+
+    ``a``, ``b``, ``c``: unit vectors (dim,), or batches (m, dim) for m questions at
+    once (then the result is (m, n_candidates)). Mikolov et al. 2013, "Linguistic
+    Regularities in Continuous Space Word Representations".
     """
-    if isinstance(query, str):
-        row = emb.id_of(query)
-        target, exclude = emb.unit_vectors()[row], (row,)
-    else:
-        target, exclude = np.asarray(query, dtype=np.float32), ()
-        target = target / max(float(np.linalg.norm(target)), 1e-12)
-    scores = _candidates(emb, restrict) @ target
-    return [(emb.words[i], float(scores[i])) for i in top_k(scores, k, exclude)]
+    return (b - a + c) @ candidates.T
 
 
-def similarity(emb: Embeddings, a: str, b: str) -> float:
-    """Cosine similarity of two words."""
-    unit = emb.unit_vectors()
-    return float(unit[emb.id_of(a)] @ unit[emb.id_of(b)])
-
-
-def analogy(emb: Embeddings, a: str, b: str, c: str, k: int = 1, method: str = "add",
-            restrict: int | None = None):
-    """a is to b as c is to ?: the ``k`` best answers, the three query words excluded.
-
-    ``add`` is 3CosAdd, cos(x, b) - cos(x, a) + cos(x, c); ``mul`` is 3CosMul,
-    cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-3) with cos' = (1 + cos) / 2
+def mul_scores(candidates: np.ndarray, a, b, c) -> np.ndarray:
+    """3CosMul: cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-3) with cos' = (1 + cos) / 2
     (Levy and Goldberg 2014, "Linguistic Regularities in Sparse and Explicit Word
-    Representations").
-    """
+    Representations")."""
+    ca, cb, cc = ((candidates @ v + 1.0) / 2.0 for v in (a, b, c))
+    return cb * cc / (ca + 1e-3)
+
+
+def analogy(unit: np.ndarray, rows: tuple[int, int, int], k: int = 1, method: str = "add",
+            restrict: int | None = None) -> list[tuple[int, float]]:
+    """a is to b as c is to ?: (row, score) of the ``k`` best answers, the three excluded."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    rows = [emb.id_of(w) for w in (a, b, c)]
-    unit = emb.unit_vectors()
-    cand = _candidates(emb, restrict)
-    if method == "add":
-        scores = cand @ (unit[rows[1]] - unit[rows[0]] + unit[rows[2]])
-    else:
-        ca, cb, cc = ((cand @ unit[r] + 1.0) / 2.0 for r in rows)
-        scores = cb * cc / (ca + 1e-3)
-    return [(emb.words[i], float(scores[i])) for i in top_k(scores, k, rows)]
+    score = add_scores if method == "add" else mul_scores
+    scores = score(unit[:restrict] if restrict else unit, *(unit[r] for r in rows))
+    return [(i, float(scores[i])) for i in top_k(scores, k, rows)]
