@@ -147,14 +147,3 @@ def test_planted_pairs_are_neighbours(shared, threshold, threads):
     hits = sum(b in {w for w, _ in emb.neighbors(a, 10)} for a, b in directed)
     assert hits / len(directed) >= threshold
     assert "queen" in [w for w, _ in emb.neighbors("king", 5)]
-
-
-def test_compacted_vocabulary_has_the_same_words_ids_and_counts():
-    from wordvec.trainer import _compact
-    from wordvec.vocab import Vocab
-    vocab = Vocab(["the", "ünïcode", "a"], np.array([9, 5, 2]))
-    words, counts = list(vocab.words), vocab.counts.copy()
-    fresh = _compact(vocab)
-    assert fresh.words == words and fresh.index == {w: i for i, w in enumerate(words)}
-    np.testing.assert_array_equal(fresh.counts, counts)
-    assert vocab.words == []  # the old strings are released

