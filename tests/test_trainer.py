@@ -4,6 +4,7 @@ import pytest
 from conftest import PAIRS, SAMPLE
 
 from wordvec import TrainConfig, trainer
+from wordvec.stats import TrainStats
 from wordvec.trainer import (
     PROBE,
     THREADS,
@@ -77,6 +78,10 @@ def test_stats_and_falling_loss(tmp_path):
         path.write_text("".join(next(f) for _ in range(20_000)), encoding="utf-8")
     emb = train(path, TrainConfig(epochs=3, threads=1), verbose=False)
     stats = emb.stats
+    assert set(stats) == set(TrainStats().to_dict())  # the saved schema is TrainStats
+    with pytest.raises(AttributeError, match="no field 'raw_token'"):
+        TrainStats().update(raw_token=1)  # a misspelt key is an error, not a new entry
+    assert TrainStats.from_dict({**stats, "from_the_future": 1}).to_dict() == stats
     assert stats["raw_tokens"] >= stats["train_tokens"] > 150_000
     assert stats["vocab_size"] == len(emb)
     losses = stats["epoch_losses"]

@@ -24,6 +24,7 @@ from . import __version__, files
 from .config import TrainConfig
 from .embeddings import Embeddings, UnknownWordError
 from .formats import FORMATS
+from .stats import TrainStats
 
 DEFAULTS = TrainConfig()
 DEFAULT_MODEL = Path("wordvec-model")
@@ -215,21 +216,21 @@ def _start(init: Path | None, freeze_init: bool, resume: Path | None):
     return start
 
 
-def _summary(s: dict, n_words: int, dim: int, output: Path) -> str:
-    notes = []
-    if "init_coverage" in s:
-        notes.append(f"{s['init_coverage']:,} words started from --init vectors")
-    if "resumed_words" in s:
-        notes.append(f"resumed {s['resumed_words']:,} words, added {s['new_words']:,}")
-    if s.get("invalid_utf8"):
-        notes.append(f"{s['invalid_utf8']:,} invalid UTF-8 sequences replaced")
-    if s.get("pruned_while_counting"):
-        notes.append(f"{s['pruned_while_counting']:,} rare words pruned while counting "
+def _summary(saved: dict, n_words: int, dim: int, output: Path) -> str:
+    s, notes = TrainStats.from_dict(saved), []
+    if s.init_coverage is not None:
+        notes.append(f"{s.init_coverage:,} words started from --init vectors")
+    if s.resumed_words is not None:
+        notes.append(f"resumed {s.resumed_words:,} words, added {s.new_words:,}")
+    if s.invalid_utf8:
+        notes.append(f"{s.invalid_utf8:,} invalid UTF-8 sequences replaced")
+    if s.pruned_while_counting:
+        notes.append(f"{s.pruned_while_counting:,} rare words pruned while counting "
                      f"(raise --max-vocab-size to keep them)")
-    return (f"{n_words:,} words x {dim} dims from {s['raw_tokens']:,} tokens; trained "
-            f"{s['train_seconds']:.1f} s at {s['words_per_second']:,.0f} words/s on "
-            f"{s['threads']} threads; loss per epoch "
-            f"{' '.join(f'{x:.3f}' for x in s['epoch_losses'])}; "
+    return (f"{n_words:,} words x {dim} dims from {s.raw_tokens:,} tokens; trained "
+            f"{s.train_seconds:.1f} s at {s.words_per_second:,.0f} words/s on "
+            f"{s.threads} threads; loss per epoch "
+            f"{' '.join(f'{x:.3f}' for x in s.epoch_losses)}; "
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 
 
@@ -420,7 +421,7 @@ def import_(vectors, output, force) -> None:
     files.check_model_output(output, overwrite=force)
     words, matrix = read_vectors(vectors)
     config = TrainConfig(dim=matrix.shape[1])
-    stats = {"imported_from": str(vectors)}
+    stats = {"imported_from": str(vectors)}  # a TrainStats field; nothing was trained
     Embeddings(words, np.zeros(len(words), dtype=np.int64), matrix, None, config, stats).save(
         output, overwrite=force)
     click.echo(f"{len(words):,} words x {matrix.shape[1]} dims imported to {output}")

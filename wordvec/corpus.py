@@ -136,12 +136,13 @@ def _check_text(name: str, first: bytes, binary_ok: bool) -> None:
 
 
 def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
-              binary_ok: bool = False, stats: dict | None = None) -> Iterator[str]:
+              binary_ok: bool = False, stats=None) -> Iterator[str]:
     """Yield decoded text chunks of about ``CHUNK_BYTES`` from one file.
 
     ``on_bytes`` gets the number of on-disk (compressed) bytes consumed since its
-    last call. Invalid UTF-8 becomes U+FFFD; ``stats["invalid_utf8"]`` (when
-    given) counts the sequences replaced.
+    last call. Invalid UTF-8 becomes U+FFFD; ``stats.invalid_utf8`` (when ``stats``
+    is given: a ``TrainStats`` or anything with that attribute) counts the
+    sequences replaced.
     """
     name = "stdin" if path == "-" else str(path)
     try:
@@ -171,7 +172,7 @@ def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
             text = decoder.decode(data)
             if stats is not None:
                 bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-                stats["invalid_utf8"] = stats.get("invalid_utf8", 0) + bad
+                stats.invalid_utf8 += bad
             yield text
         yield decoder.decode(b"", final=True)
     finally:
@@ -190,7 +191,7 @@ def _split_carry(carry: str) -> tuple[str, str]:
 
 def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "default",
                    lowercase: bool = True, on_bytes: Callable[[int], None] | None = None,
-                   binary_ok: bool = False, stats: dict | None = None) -> Iterator[list[str]]:
+                   binary_ok: bool = False, stats=None) -> Iterator[list[str]]:
     """Yield sentences (non-empty token lists of at most ``MAX_SENTENCE_LEN``) from inputs.
 
     Example: a file holding ``"a b\\n\\nc\\n"`` yields ``['a', 'b']`` then ``['c']``.

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from . import _kernels, corpus
 from .config import TrainConfig
 from .embeddings import Embeddings
+from .stats import TrainStats
 from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode, read_ids
 
 CHUNK_TOKENS = 1 << 20
@@ -118,7 +119,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     _check_start(start, config)
-    stats: dict = {}
+    stats = TrainStats()
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
@@ -129,17 +130,19 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                   disable=not verbose, leave=False) as bar:
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         _check_pairs(raw, vocab, offsets, config)
-        stats.update(_corpus_stats(raw, vocab, ids, offsets))
+        stats.update(**_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
-        stats["vocab_seconds"] = time.perf_counter() - clock
+        stats.vocab_seconds = time.perf_counter() - clock
         if log is not None:
-            log(f"{len(vocab):,} words from {stats['raw_tokens']:,} tokens; training")
+            log(f"{len(vocab):,} words from {stats.raw_tokens:,} tokens; training")
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats)
-        stats.update(run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf, log))
+        stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
+                                  log))
         del ids
-    emb = Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config, stats)
-    if not stats["complete"]:
+    emb = Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config,
+                     stats.to_dict())
+    if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
 
@@ -160,7 +163,7 @@ def _check_start(start: Start, config: TrainConfig) -> None:
                                  f"this run has {getattr(config, name)!r}; use the model's")
 
 
-def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dict):
+def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: TrainStats):
     """Input and output matrices to train from, and each word's learning multiplier.
 
     ``w_out`` has the threads' spare rows after the vocabulary's (``spare_rows``).
@@ -176,20 +179,20 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: dic
         w_in[rows] = start.resume.vectors  # ids were renumbered into count order
         if start.resume.context is not None:
             w_out[rows] = start.resume.context
-        stats["resumed_words"], stats["new_words"] = old, len(vocab) - old
+        stats.update(resumed_words=old, new_words=len(vocab) - old)
     if start.init_vectors is None:
         return w_in, w_out, lockf
     pairs = [(vocab.index[w], i) for i, w in enumerate(start.init_words) if w in vocab.index]
     rows = np.array([r for r, _ in pairs], dtype=np.int64)
     w_in[rows] = start.init_vectors[np.array([i for _, i in pairs], dtype=np.int64)]
-    stats["init_coverage"] = len(rows)
+    stats.init_coverage = len(rows)
     if start.freeze:
         lockf[rows] = 0.0
     return w_in, w_out, lockf
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool,
-           stats: dict) -> RawCounts:
+           stats: TrainStats) -> RawCounts:
     """The counting pass, with a progress bar over input bytes; fills ``stats``.
 
     ``progress``: (show bars, log function or None) as ``train`` takes them.
@@ -198,7 +201,6 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
     files = corpus.expand_paths(inputs)
     if log is not None:
         log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
-    stats["invalid_utf8"] = 0
     with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
