@@ -30,7 +30,7 @@ def test_save_load_round_trip(emb, tmp_path):
 
 def test_save_refuses_to_clobber(emb, tmp_path):
     emb.save(tmp_path / "m")
-    with pytest.raises(FileExistsError, match="--force"):
+    with pytest.raises(FileExistsError, match="set `overwrite` to replace it"):
         emb.save(tmp_path / "m")
     (tmp_path / "file").write_text("x")
     with pytest.raises(FileExistsError, match="is a file"):

@@ -89,7 +89,7 @@ def test_stats_and_falling_loss(tmp_path):
 
 
 def test_divergence_is_detected(small_corpus):
-    with pytest.raises(TrainingDiverged, match="lower --alpha"):
+    with pytest.raises(TrainingDiverged, match="lower `alpha`"):
         train(small_corpus, TrainConfig(alpha=1e4, min_alpha=1e4, epochs=1), verbose=False)
 
 

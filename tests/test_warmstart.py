@@ -39,7 +39,7 @@ def test_init_rows_start_from_pretrained_and_freeze_keeps_them(tmp_path):
 
 def test_init_dim_must_match(tmp_path):
     corpus = _lines(tmp_path, "a.txt", 0, 1000)
-    with pytest.raises(ValueError, match="dim 7 but --dim is 100"):
+    with pytest.raises(ValueError, match="dim 7 but `dim` is 100; set `dim` to 7"):
         train(corpus, TrainConfig(min_count=1), verbose=False,
               start=Start(init_words=["king"], init_vectors=np.zeros((1, 7), np.float32)))
 

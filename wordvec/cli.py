@@ -88,12 +88,23 @@ def _exit_code(exc: Exception) -> int:
     return 2 if isinstance(exc, (ValueError, OSError, KeyError)) else 1
 
 
+# The library names settings as `python_name`; the CLI user knows them as flags.
+FLAGS = {"`alpha`": "--alpha", "`min_count`": "--min-count", "`dim`": "--dim",
+         "`init`": "--init", "`binary_ok`": "--binary-ok", "`overwrite`": "--force",
+         "`path`": "-o/--output", "`model`": "-m/--model"}
+
+
 def _describe(exc: Exception) -> str:
+    """The one-line message for ``exc``, with settings named as this CLI's flags."""
     if isinstance(exc, OSError) and exc.strerror and exc.filename is None:
-        return exc.strerror  # ours carry the whole message; "[Errno 28] " adds nothing
-    if isinstance(exc, (ValueError, OSError, KeyError, ArithmeticError)):
-        return str(exc)
-    return f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+        text = exc.strerror  # ours carry the whole message; "[Errno 28] " adds nothing
+    elif isinstance(exc, (ValueError, OSError, KeyError, ArithmeticError)):
+        text = str(exc)
+    else:
+        return f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+    for name, flag in FLAGS.items():
+        text = text.replace(name, flag)
+    return text
 
 
 def config_options():

@@ -132,7 +132,7 @@ def _check_text(name: str, first: bytes, binary_ok: bool) -> None:
         return
     if first.startswith(_BINARY_MAGIC) or b"\x00" in first[:8192]:
         raise CorpusError(f"{name}: looks like a binary file, not text; "
-                          "pass a text corpus (or --binary-ok to read it anyway)")
+                          "pass a text corpus (or set `binary_ok` to read it anyway)")
 
 
 def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,

@@ -147,7 +147,7 @@ class Embeddings:
             if isinstance(exc, FileExistsError) or exc.errno is None:
                 raise
             raise OSError(exc.errno, f"{path}: could not write the model ({exc.strerror}); "
-                                     f"free some space or choose another -o/--output; any "
+                                     f"free some space or choose another `path`; any "
                                      f"previous model there is untouched") from None
         finally:
             files.remove_model_files(tmp)
@@ -178,7 +178,7 @@ class Embeddings:
         path = Path(path)
         if not path.is_dir():
             raise ModelError(f"{path}: no model there; train one with 'wordvec train CORPUS' "
-                             f"or pass -m/--model")
+                             f"or give another `model`")
         meta = _read_meta(path)
         words, counts = _read_vocab(path / "vocab.txt")
         vectors = _read_matrix(path / "vectors.npy", len(words), meta.get("dim"))

@@ -69,20 +69,20 @@ def check_model_output(path: Path, overwrite: bool) -> None:
     path = Path(path)
     if path.is_symlink():
         raise FileExistsError(f"{path}: is a symbolic link; give the folder it points to, "
-                              f"or choose another -o/--output")
+                              f"or choose another `path`")
     if path.exists() and not path.is_dir():
-        raise FileExistsError(f"{path}: is a file; choose another -o/--output")
+        raise FileExistsError(f"{path}: is a file; choose another `path`")
     if path.exists() and any(os.scandir(path)):
         foreign = foreign_entries(path)
         if foreign or not has_model_marker(path):
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             what = f"holds files a wordvec model does not write ({shown})" if foreign \
                 else "is a folder that is not a wordvec model (no valid meta.json)"
-            raise FileExistsError(f"{path}: {what}; nothing was replaced, with --force or "
-                                  f"without; choose another -o/--output")
+            raise FileExistsError(f"{path}: {what}; nothing was replaced, with `overwrite` or "
+                                  f"without; choose another `path`")
         if not overwrite:
-            raise FileExistsError(f"{path}: a model is already there; pass --force to "
-                                  f"replace it or choose another -o/--output")
+            raise FileExistsError(f"{path}: a model is already there; set `overwrite` to "
+                                  f"replace it or choose another `path`")
     probe_writable(path)
 
 
@@ -95,7 +95,7 @@ def probe_writable(path: Path) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=f".{Path(path).name}.probe-", dir=parent))
     except OSError as exc:
         raise OSError(exc.errno, f"{path}: cannot write in {parent} ({exc.strerror}); "
-                                 f"choose another -o/--output") from None
+                                 f"choose another `path`") from None
 
 
 def free_sibling(path: Path, suffix: str) -> Path:

@@ -149,12 +149,12 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
 
 def _check_start(start: Start, config: TrainConfig) -> None:
     dims = {"the resumed model": start.resume.dim if start.resume else None,
-            "the --init vectors": start.init_vectors.shape[1]
+            "the `init` vectors": start.init_vectors.shape[1]
             if start.init_vectors is not None else None}
     for what, dim in dims.items():
         if dim is not None and dim != config.dim:
-            raise ValueError(f"{what} have dim {dim} but --dim is {config.dim}; "
-                             f"use --dim {dim} or leave --dim out")
+            raise ValueError(f"{what} have dim {dim} but `dim` is {config.dim}; "
+                             f"set `dim` to {dim} or leave it out")
     if start.resume is not None:  # new text must be cut into words as the model's was
         for name in ("tokenizer", "lowercase"):
             theirs = getattr(start.resume.config, name)
@@ -214,7 +214,7 @@ def _check_vocab(raw: RawCounts, vocab: Vocab, config: TrainConfig) -> None:
     if len(vocab) == 0:
         raise ValueError(f"no word occurs {config.min_count} times or more "
                          f"({len(raw.index):,} distinct words in {raw.n_tokens:,} tokens); "
-                         f"try a smaller --min-count")
+                         f"try a smaller `min_count`")
 
 
 def _check_pairs(raw: RawCounts, vocab: Vocab, offsets: np.ndarray,
@@ -222,7 +222,7 @@ def _check_pairs(raw: RawCounts, vocab: Vocab, offsets: np.ndarray,
     """Refuse a corpus that leaves nothing to train: no known word, or no two in a line."""
     if offsets[-1] == 0:
         raise ValueError(f"none of the corpus's {raw.n_tokens:,} tokens is in the resumed "
-                         f"model's vocabulary and no new word occurs --min-count "
+                         f"model's vocabulary and no new word occurs `min_count` "
                          f"{config.min_count} times; check that this is the right text")
     if np.diff(offsets).max() < 2:
         raise ValueError("every sentence holds a single known word, so there is no (word, "
@@ -419,4 +419,4 @@ def check_finite(loss_sum: float, w_in: np.ndarray, w_out: np.ndarray,
             and np.isfinite(w_out.sum())
     if not finite:
         raise TrainingDiverged(f"training diverged (NaN or infinite values) at {progress:.0%} "
-                               f"of training; lower --alpha")
+                               f"of training; lower `alpha`")
