@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+import pytest
 from conftest import SAMPLE
 
 from wordvec import Embeddings
@@ -33,6 +34,7 @@ def _wait_for(seen: bytearray, marker: bytes, proc, limit: float = 180.0) -> Non
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_sigint_while_training_saves_an_incomplete_model(tmp_path):
     out = tmp_path / "m"
     proc, seen = _start(["train", SAMPLE, "--epochs", "200", "-o", out])

@@ -68,6 +68,7 @@ def test_train_block_matches_reference(window, negative, shared):
     assert loss == pytest.approx(ref_loss, rel=1e-5)
 
 
+@pytest.mark.slow  # the NumPy reference trains 25,000 tokens
 @pytest.mark.parametrize("shared", [False, True])
 def test_private_hot_rows_change_only_rounding(shared):
     """A block training a private copy of the hottest output rows, as each thread
@@ -138,6 +139,7 @@ def _merge_concurrently(model, settings, hot, rounds, lock):
             _kernels.sync_private_rows(model.w_out, work, lock)
 
 
+@pytest.mark.slow  # 3,000 merges of 256 rows: seconds with JIT, many minutes without
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads")
 def test_concurrent_merges_lose_no_update():
     """Both threads merge the same rows at the same time, thousands of times: every
@@ -271,12 +273,18 @@ def test_block_bounds_split_tokens_evenly():
     assert _kernels.block_bounds(np.zeros(1, np.int64), 2).tolist() == [0, 0, 0]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("WORDVEC_KERNEL_MODE") is not None,
                     reason="already inside the re-run")
 @pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "1"}, {"NUMBA_BOUNDSCHECK": "1"}])
 def test_kernel_tests_pass_without_jit_and_with_boundscheck(env):
-    """Kernels stay valid Python (no JIT) and never index out of range (bounds checks on)."""
+    """Kernels stay valid Python (no JIT) and never index out of range (bounds checks on).
+
+    The slow tests are left out of the re-run: without JIT they take minutes and
+    exercise no kernel code path the others do not.
+    """
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "-m", "not slow",
                              "-W", "error::RuntimeWarning", __file__],
                             env={**os.environ, **env, "WORDVEC_KERNEL_MODE": "1",
                                  "NUMBA_CACHE_DIR": tempfile.mkdtemp()},

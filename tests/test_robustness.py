@@ -67,6 +67,7 @@ for i in range(10_000):
 """
 
 
+@pytest.mark.slow
 def test_sigkill_during_saves_never_leaves_a_mixed_model(tmp_path):
     script = tmp_path / "saver.py"
     script.write_text(SAVER.format(root=str(ROOT)))

@@ -127,6 +127,7 @@ def test_a_corpus_without_pairs_is_refused(tmp_path, text, message):
         train(corpus, TrainConfig(min_count=1, epochs=1), verbose=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shared, threshold, threads", [(False, 0.90, 1), (True, 0.80, 1),
                                                        (False, 0.90, 2)])
 def test_planted_pairs_are_neighbours(shared, threshold, threads):
