@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _data import eval_sets
 
 from wordvec import Embeddings, evaluate
 
@@ -43,10 +44,9 @@ def make_model(questions_path: Path, folder: Path) -> Embeddings:
 
 
 def main() -> None:
-    import gensim
     from gensim.models import KeyedVectors
 
-    questions = Path(gensim.__file__).parent / "test" / "test_data" / "questions-words.txt"
+    questions = eval_sets()["analogy"]
     with tempfile.TemporaryDirectory() as tmp:
         emb = make_model(questions, Path(tmp))
         cmd = [sys.executable, "-m", "wordvec", "neighbors", "king", "-m", str(Path(tmp) / "model")]

@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "corpora" / "dev.txt.xz"
+from _data import ROOT, default_corpus, eval_sets
+
 TOOLS = ("wordvec", "gensim-file", "gensim-iter", "wordvec-shared")
 SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025,
                 min_alpha=0.0001)
@@ -48,14 +48,6 @@ def write_tokens(corpus: Path, n_tokens: int, out: Path) -> int:
             if written >= n_tokens:
                 break
     return written
-
-
-def eval_sets() -> dict[str, Path]:
-    import gensim
-
-    data = Path(gensim.__file__).parent / "test" / "test_data"
-    return {"analogy": data / "questions-words.txt", "ws353": data / "wordsim353.tsv",
-            "simlex": data / "simlex999.txt"}
 
 
 def quality(words, unit) -> dict:
@@ -151,42 +143,46 @@ ROWS = [("training seconds", "train", False), ("words/s (raw tokens)", "words_pe
         ("process wall seconds", "wall", False), ("peak RSS MB", "rss_mb", False),
         ("analogy accuracy (30k)", "analogy", True), ("WS353 Spearman", "ws353", True),
         ("SimLex Spearman", "simlex", True)]
-OURS = ("wordvec", "wordvec-shared")
-THEIRS = ("gensim-file", "gensim-iter")
+NAMES = {"wordvec": "wordvec", "wordvec-shared": "wordvec --shared-negatives",
+         "gensim-file": "gensim corpus_file", "gensim-iter": "gensim LineSentence"}
 
 
-def report(runs: dict, args, n_tokens: int, cold: float) -> dict:
-    """Print the markdown table; return the medians and ratios."""
+def report(runs: dict, args, n_tokens: int, cold: float | None) -> dict:
+    """Print the markdown table for the tools run; return the medians and ratios."""
     for tool_runs in runs.values():
         for r in tool_runs:
             r["words_per_s"] = n_tokens * args.epochs / r["train"]
+    ours = [t for t in args.tools if t.startswith("wordvec")]
+    theirs = [t for t in args.tools if t.startswith("gensim")]
+    pairs = [f"{NAMES[o]} vs {NAMES[t]}" for o in ours for t in theirs]
     print(f"\n{n_tokens:,} tokens, {args.epochs} epoch(s), {args.threads} thread(s), median of "
           f"{args.repeats}. Speed ratios > 1: wordvec faster or smaller; quality: difference.\n")
-    print("| metric | wordvec | wordvec --shared-negatives | gensim corpus_file "
-          "| gensim LineSentence | wordvec vs corpus_file | wordvec vs LineSentence "
-          "| shared vs corpus_file | shared vs LineSentence |\n|---" + "|---" * 8 + "|")
+    columns = [NAMES[t] for t in ours + theirs] + pairs
+    print("| metric | " + " | ".join(columns) + " |\n|---" + "|---" * len(columns) + "|")
     summary = {}
     for label, key, higher in ROWS:
-        values = {t: median(runs[t], key) for t in OURS + THEIRS}
+        values = {t: median(runs[t], key) for t in ours + theirs}
         is_quality = key in ("analogy", "ws353", "simlex")
-        compared = {f"{ours} vs {theirs}": (values[ours] - values[theirs]) if is_quality
-                    else ratio(runs[ours], runs[theirs], key, higher)
-                    for ours in OURS for theirs in THEIRS}
+        compared = {f"{o} vs {t}": (values[o] - values[t]) if is_quality
+                    else ratio(runs[o], runs[t], key, higher) for o in ours for t in theirs}
         fmt = "{:.4f}" if is_quality else "{:,.0f}" if key == "words_per_s" else "{:,.1f}"
         shown = [f"{v:+.4f}" if is_quality else f"{v:.2f}x" for v in compared.values()]
-        print(f"| {label} | " + " | ".join(fmt.format(values[t]) for t in OURS + THEIRS)
+        print(f"| {label} | " + " | ".join(fmt.format(values[t]) for t in ours + theirs)
               + " | " + " | ".join(shown) + " |")
         summary[key] = {"values": values, "compared": compared}
-    warm = median(runs["wordvec"], "compile")
-    print(f"| Numba compile seconds, empty cache / warm | {cold:.2f} / {warm:.2f} |" + " |" * 7)
-    summary["compile"] = {"cold": cold, "warm": warm}
+    if ours:
+        warm = median(runs[ours[0]], "compile")
+        print(f"| Numba compile seconds, empty cache / warm | {cold:.2f} / {warm:.2f} |"
+              + " |" * (len(columns) - 1))
+        summary["compile"] = {"cold": cold, "warm": warm}
     return summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path,
-                        default=DEV if DEV.exists() else ROOT / "sample_corpus" / "world.txt")
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS),
+                        help="Which trainers to run (default: all four).")
     parser.add_argument("--tokens", type=int, default=20_000_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1)
@@ -208,10 +204,11 @@ def main() -> None:
     write_tokens(tokens, 200_000, small)
     with tempfile.TemporaryDirectory() as cache:
         env["NUMBA_CACHE_DIR"] = cache  # empty: the first run compiles everything
-        cold = run_child("wordvec", small, args, env)["compile"]
-        runs = {t: [] for t in TOOLS}
+        ours = [t for t in args.tools if t.startswith("wordvec")]
+        cold = run_child(ours[0], small, args, env)["compile"] if ours else None
+        runs = {t: [] for t in args.tools}
         for r in range(args.repeats):
-            for tool in TOOLS:
+            for tool in args.tools:
                 runs[tool].append(run_child(tool, tokens, args, env))
                 print(f"repeat {r + 1} {tool}: train {runs[tool][-1]['train']:.1f} s", flush=True)
     summary = report(runs, args, n, cold)

@@ -18,8 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "corpora" / "dev.txt.xz"
+from _data import default_corpus, eval_sets
 
 
 def wordvec(*args) -> str:
@@ -46,20 +45,17 @@ def split_halves(corpus: Path, folder: Path) -> tuple[Path, Path]:
 
 
 def scores(model: Path) -> dict:
-    import gensim
-
-    data = Path(gensim.__file__).parent / "test" / "test_data"
-    out = json.loads(wordvec("evaluate", "-m", model, "--json",
-                             "--analogies", data / "questions-words.txt",
-                             "--pairs", data / "wordsim353.tsv", "--pairs", data / "simlex999.txt"))
-    pairs = [v for k, v in out.items() if k != "analogies"]
-    return {"analogy": out["analogies"]["accuracy"], "ws353": pairs[0]["spearman"],
-            "simlex": pairs[1]["spearman"]}
+    sets = eval_sets()
+    out = json.loads(wordvec("evaluate", "-m", model, "--json", "--analogies", sets["analogy"],
+                             "--pairs", sets["ws353"], "--pairs", sets["simlex"]))
+    return {"analogy": out["analogies"]["accuracy"],
+            "ws353": out["pairs"][str(sets["ws353"])]["spearman"],
+            "simlex": out["pairs"][str(sets["simlex"])]["spearman"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEV)
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--epochs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
