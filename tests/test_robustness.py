@@ -123,25 +123,23 @@ def test_fuzz_corpus_reader(tmp_path_factory, data):
             assert sentences == expected
 
 
-_VALID: list = []
-
-
-def _valid_files(tmp_path):
+@pytest.fixture(scope="module")
+def valid_files(tmp_path_factory) -> list[bytes]:
     """A small model in each vector format, exported once."""
-    if not _VALID:
-        for fmt in ("glove", "word2vec", "word2vec-binary"):
-            export(_model(0.5, n=3, dim=2), tmp_path / fmt, fmt)
-            _VALID.append((tmp_path / fmt).read_bytes())
-    return _VALID
+    folder, found = tmp_path_factory.mktemp("valid"), []
+    for fmt in ("glove", "word2vec", "word2vec-binary"):
+        export(_model(0.5, n=3, dim=2), folder / fmt, fmt)
+        found.append((folder / fmt).read_bytes())
+    return found
 
 
 @FUZZ
 @given(data=st.binary(max_size=200), which=st.integers(0, 2),
        cuts=st.lists(st.tuples(st.integers(0, 200), st.binary(max_size=3)), max_size=3),
        mutate=st.booleans())
-def test_fuzz_vector_reader(tmp_path_factory, data, which, cuts, mutate):
+def test_fuzz_vector_reader(tmp_path_factory, valid_files, data, which, cuts, mutate):
     folder = tmp_path_factory.mktemp("v")
-    content = bytearray(_valid_files(folder)[which] if mutate else data)
+    content = bytearray(valid_files[which] if mutate else data)
     for at, insert in cuts:
         content[at:at + len(insert)] = insert
     path = folder / "in"
@@ -156,25 +154,21 @@ def test_fuzz_vector_reader(tmp_path_factory, data, which, cuts, mutate):
     assert all(w and not any(c in w for c in "\t\n\r") for w in words)
 
 
-_MODEL_FILES: dict = {}
-
-
-def _saved_model_files(tmp_path_factory) -> dict:
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory) -> dict[str, bytes]:
     """The files of one small saved model, made once (saving syncs to disk: slow)."""
-    if not _MODEL_FILES:
-        folder = tmp_path_factory.mktemp("saved") / "m"
-        _model(0.5, n=4, dim=3).save(folder)
-        _MODEL_FILES.update({p.name: p.read_bytes() for p in folder.iterdir()})
-    return _MODEL_FILES
+    folder = tmp_path_factory.mktemp("saved") / "m"
+    _model(0.5, n=4, dim=3).save(folder)
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
 @FUZZ
 @given(target=st.sampled_from(["meta.json", "vocab.txt", "vectors.npy", "context.npy"]),
        at=st.integers(0, 400), insert=st.binary(min_size=1, max_size=8),
        truncate=st.booleans())
-def test_fuzz_model_loader(tmp_path_factory, target, at, insert, truncate):
+def test_fuzz_model_loader(tmp_path_factory, model_files, target, at, insert, truncate):
     folder = tmp_path_factory.mktemp("m")
-    for name, content in _saved_model_files(tmp_path_factory).items():
+    for name, content in model_files.items():
         (folder / name).write_bytes(content)
     data = bytearray((folder / target).read_bytes())
     if truncate:
