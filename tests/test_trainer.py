@@ -153,3 +153,15 @@ def test_planted_pairs_are_neighbours(shared, threshold, threads):
     hits = sum(b in {w for w, _ in emb.neighbors(a, 10)} for a, b in directed)
     assert hits / len(directed) >= threshold
     assert "queen" in [w for w, _ in emb.neighbors("king", 5)]
+
+
+def test_probe_loss_by_hand():
+    """With all weights zero every score is 0: each triple costs log 2 per target."""
+    from wordvec.probe import probe_loss
+
+    w = np.zeros((4, 3), np.float32)
+    probe = (np.array([0, 1]), np.array([2, 3]), np.array([[1, 2, 3], [0, 0, 2]]))
+    assert probe_loss(w, w, probe, 6.0) == pytest.approx(4 * np.log(2))
+    big = np.full((4, 3), 10.0, np.float32)  # scores 300, clipped to 6 for the loss
+    expected = np.logaddexp(0, -6.0) + 3 * np.logaddexp(0, 6.0)
+    assert probe_loss(big, big, probe, 6.0) == pytest.approx(expected)

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from . import _kernels, corpus
 from .config import TrainConfig
 from .embeddings import Embeddings
+from .probe import probe_loss, probe_pairs
 from .stats import TrainStats
 from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode, read_ids
 
@@ -309,34 +310,6 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
             "words_per_second": done / seconds if seconds > 0 else 0.0}
 
 
-def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int, rng):
-    """A random sample of (context, centre, noise words) triples for tracking the loss.
-
-    Positions are uniform over ``ids``, contexts within ``window`` in the same
-    sentence. Returns int arrays: contexts (m,), centres (m,), noise (m, negative).
-    """
-    pos = rng.integers(0, len(ids), n)
-    sent = np.searchsorted(offsets, pos, side="right") - 1
-    ctx = pos + rng.integers(1, config.window + 1, n) * rng.choice([-1, 1], n)
-    ok = (ctx >= offsets[sent]) & (ctx < offsets[sent + 1])
-    draws = rng.choice(len(noise_probs), size=(int(ok.sum()), config.negative), p=noise_probs)
-    return ids[ctx[ok]], ids[pos[ok]], draws
-
-
-def probe_loss(w_in, w_out, probe, batch: int = 512) -> float:
-    """Mean SGNS loss of the probe pairs under the current weights (float64, no update)."""
-    contexts, centres, noise = probe
-    total = 0.0
-    for start in range(0, len(contexts), batch):
-        x = w_in[contexts[start:start + batch]].astype(np.float64)
-        pos = np.einsum("ij,ij->i", x, w_out[centres[start:start + batch]])
-        neg = np.einsum("ij,ikj->ik", x, w_out[noise[start:start + batch]])
-        clip = float(_kernels.SIGMOID_CLIP)
-        total += np.logaddexp(0, -np.clip(pos, -clip, clip)).sum()
-        total += np.logaddexp(0, np.clip(neg, -clip, clip)).sum()
-    return total / max(len(contexts), 1)
-
-
 def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
     """Independent 48-bit LCG states, one per block, all derived from ``seed``."""
     return seed_stream(seed, THREADS).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
@@ -397,7 +370,8 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                 bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
             losses.append(loss_sum / max(pairs, 1.0))
-            probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)]))
+            probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)],
+                                     float(_kernels.SIGMOID_CLIP)))
             if log is not None:
                 log(f"epoch {epoch + 1}/{config.epochs}: loss {probes[-1]:.4f}, "
                     f"{done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
