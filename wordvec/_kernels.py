@@ -282,7 +282,7 @@ def shared_update(i, start, stop, model, work, row, alpha, prob):
     return prob, loss, n_ctx
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST, inline="always")
 def train_sentence(n, model, settings, alpha, state, work):
     """Train every (context, centre) pair of one subsampled sentence ``work.buf[:n]``.
 
@@ -292,6 +292,10 @@ def train_sentence(n, model, settings, alpha, state, work):
     (``pair_updates``). The next centre's noise words are drawn (and their rows
     prefetched) before this centre's pairs are trained, into the other half of
     ``work.targets``. Returns (loss, pairs, state).
+
+    Inlined into ``train_block`` (which carries its fastmath flags): a call per
+    sentence would reference-count every array of ``model`` and ``work`` with
+    atomic operations on counters that all threads share.
     """
     half = work.targets.shape[0] // 2
     loss = 0.0
@@ -348,7 +352,7 @@ def sync_private_rows(w_out, work, lock):
     spin_unlock(lock)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def train_block(ids, offsets, model, settings, alphas, state, work, lock):
     """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
 
