@@ -106,7 +106,7 @@ def test_train_chunk_runs_every_block_with_its_own_state():
     with num_threads(1):
         losses = _kernels.train_chunk(ids, offsets, model, _kernels.Settings(3, 4, False),
                                       alphas, states, hot)
-    bounds = _kernels.block_bounds(offsets, 2)
+    bounds = _kernel_utils.block_bounds(offsets, 2)
     assert 0 < bounds[1] < bounds[2] == len(offsets) - 1
     for b, seed in enumerate((111, 222)):
         part = offsets[bounds[b]:bounds[b + 1] + 1]
@@ -268,9 +268,9 @@ def test_sentence_buffer_fits_the_longest_sentence():
 
 def test_block_bounds_split_tokens_evenly():
     offsets = np.array([0, 10, 20, 30, 40], dtype=np.int64)
-    assert _kernels.block_bounds(offsets, 2).tolist() == [0, 2, 4]
-    assert _kernels.block_bounds(offsets, 1).tolist() == [0, 4]
-    assert _kernels.block_bounds(np.zeros(1, np.int64), 2).tolist() == [0, 0, 0]
+    assert _kernel_utils.block_bounds(offsets, 2).tolist() == [0, 2, 4]
+    assert _kernel_utils.block_bounds(offsets, 1).tolist() == [0, 4]
+    assert _kernel_utils.block_bounds(np.zeros(1, np.int64), 2).tolist() == [0, 0, 0]
 
 
 @pytest.mark.slow

@@ -186,3 +186,33 @@ def spin_lock(flags):
 @njit(cache=True, inline="always")
 def spin_unlock(flags):
     compare_and_swap(flags, 0, 1, 0)
+
+
+@njit(cache=True, inline="always")
+def draw_noise(noise, state):
+    """One noise word from the alias table ``noise`` (int64, ``alias << 32 | accept``).
+
+    The top 32 bits of the state pick a bucket by multiply-shift; the low 32 bits of
+    that product are uniform within the bucket and decide between its two words.
+    """
+    spread = (state >> 16) * noise.shape[0]
+    bucket = spread >> 32
+    entry = noise[bucket]
+    if (spread & 0xFFFFFFFF) < (entry & 0xFFFFFFFF):
+        return bucket
+    return entry >> 32
+
+
+@njit(cache=True)
+def block_bounds(offsets, n_blocks):
+    """Split sentences into ``n_blocks`` runs of about equal token count.
+
+    Returns int64 array, shape (n_blocks + 1,), of indices into ``offsets``.
+    """
+    first = offsets[0]
+    span = offsets[offsets.shape[0] - 1] - first
+    bounds = np.empty(n_blocks + 1, dtype=np.int64)
+    for b in range(n_blocks + 1):
+        bounds[b] = np.searchsorted(offsets, first + (span * b) // n_blocks)
+    bounds[n_blocks] = offsets.shape[0] - 1
+    return bounds

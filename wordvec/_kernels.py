@@ -3,8 +3,9 @@
 Every function here takes arrays, scalars and the three named tuples below, and
 raises nothing: the caller checks dtypes, shapes and ranges first. Weights are
 float32 C-contiguous, ids int32, offsets and RNG states int64. The leaf helpers
-(RNG, clipped exp, logistic step, row arithmetic, prefetch, atomics) live in
-``_kernel_utils.py``, so this module reads as the algorithm.
+(RNG and noise draws, clipped exp, logistic step, row arithmetic, prefetch,
+atomics, block split) live in ``_kernel_utils.py``, so this module reads as the
+algorithm.
 
 Roles follow word2vec.c: for a pair (centre word, context word) the *input* vector
 is the context word's row of ``w_in`` and the *output* vectors are rows of
@@ -41,7 +42,9 @@ from ._kernel_utils import (
     SIGMOID_CLIP,  # noqa: F401 - the trainer's loss probe clips alike
     ZERO,
     axpy_row,
+    block_bounds,
     dot_rows,
+    draw_noise,
     lcg_next,
     logistic_step,
     prefetch_row,
@@ -128,21 +131,6 @@ def subsample(sent, keep, state, buf):
         buf[n] = word
         n += 1
     return n, state
-
-
-@njit(cache=True, inline="always")
-def draw_noise(noise, state):
-    """One noise word from the alias table ``noise`` (int64, ``alias << 32 | accept``).
-
-    The top 32 bits of the state pick a bucket by multiply-shift; the low 32 bits of
-    that product are uniform within the bucket and decide between its two words.
-    """
-    spread = (state >> 16) * noise.shape[0]
-    bucket = spread >> 32
-    entry = noise[bucket]
-    if (spread & 0xFFFFFFFF) < (entry & 0xFFFFFFFF):
-        return bucket
-    return entry >> 32
 
 
 @njit(cache=True, inline="always")
@@ -381,21 +369,6 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
             unsynced = 0
     sync_private_rows(model.w_out, work, lock)
     return loss, pairs, state
-
-
-@njit(cache=True)
-def block_bounds(offsets, n_blocks):
-    """Split sentences into ``n_blocks`` runs of about equal token count.
-
-    Returns int64 array, shape (n_blocks + 1,), of indices into ``offsets``.
-    """
-    first = offsets[0]
-    span = offsets[offsets.shape[0] - 1] - first
-    bounds = np.empty(n_blocks + 1, dtype=np.int64)
-    for b in range(n_blocks + 1):
-        bounds[b] = np.searchsorted(offsets, first + (span * b) // n_blocks)
-    bounds[n_blocks] = offsets.shape[0] - 1
-    return bounds
 
 
 @njit(parallel=True, cache=True)
