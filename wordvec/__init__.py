@@ -24,23 +24,12 @@ def train(inputs, config=None, *, verbose=False, binary_ok=False, resume=None, i
           freeze_init=False):
     """Train vectors on text files, folders or ``-``, as ``wordvec train`` does.
 
-    Parameters
-    ----------
-    inputs : path or list of paths
-    config : TrainConfig, default TrainConfig()
-    verbose : bool
-        Show progress bars.
-    binary_ok : bool
-        Read inputs that look like binary files.
-    resume : Embeddings or path, optional
-        Continue this model (``--resume``): its words keep their vectors.
-    init : path or (words, float32 matrix), optional
-        Start the words found there from these pre-trained vectors (``--init``).
-    freeze_init : bool
-        Keep the ``init`` vectors fixed (``--freeze-init``).
-
-    Raises ``trainer.TrainingInterrupted`` on Ctrl-C; its ``partial`` attribute holds
-    the vectors trained so far. Imports Numba on first use.
+    ``inputs``, ``config``, ``verbose`` and ``binary_ok`` are as in
+    ``trainer.train``. ``resume``: a model (``Embeddings`` or path) to continue, as
+    ``--resume``; ``init``: pre-trained vectors (a file, or ``(words, float32
+    matrix)``) that words found there start from, as ``--init``; ``freeze_init``:
+    keep those fixed. Raises ``trainer.TrainingInterrupted`` on Ctrl-C; its
+    ``partial`` attribute holds the vectors trained so far. Imports Numba on first use.
     """
     from .formats import read_vectors
     from .trainer import Start
