@@ -195,10 +195,14 @@ def _float32_matrix(matrix) -> np.ndarray:
     return np.asarray(matrix, dtype=np.float32)
 
 
+def storable(word: str) -> bool:
+    """vocab.txt holds one ``word<TAB>count`` line per word: no empty word, tab or line break."""
+    return bool(word) and not any(c in word for c in "\t\n\r")
+
+
 def _check_words_storable(words: list[str]) -> None:
-    """vocab.txt holds one ``word<TAB>count`` line per word: refuse what would break it."""
     for word in words:
-        if not word or any(c in word for c in "\t\n\r"):
+        if not storable(word):
             raise ValueError(f"the word {word!r} is empty or holds a tab or line break, so it "
                              f"cannot be stored; remove it from the vectors")
 

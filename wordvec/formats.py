@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import files
-from .embeddings import Embeddings
+from .embeddings import Embeddings, storable
 
 BLOCK_ROWS = 2048
 BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
@@ -46,8 +46,10 @@ def _rows(emb: Embeddings, limit: int, normalize: bool):
 
 
 def text_blocks(words, matrix, precision: int = 6):
-    """Yield blocks of text lines, ``word f1 f2 ...``, each ending in a newline."""
-    _check_text_safe(words)
+    """Yield blocks of text lines, ``word f1 f2 ...``, each ending in a newline.
+
+    The caller has checked the words (``_check_text_safe``), before any byte is written.
+    """
     fmt = " ".join([f"%.{precision}g"] * matrix.shape[1])
     for start in range(0, len(words), BLOCK_ROWS):
         block = np.asarray(matrix[start:start + BLOCK_ROWS], dtype=np.float64).tolist()
@@ -196,7 +198,7 @@ def _read_text(f, path: Path, header, first_line: int):
 
 
 def _add_word(word: str, words: list, seen: set, where: str) -> None:
-    if not word or any(c in word for c in "\t\n\r"):
+    if not storable(word):
         raise ValueError(f"{where}: the word {word!r} is empty or holds a tab or line break, "
                          f"which no model can store; fix or remove that vector")
     if word in seen:
