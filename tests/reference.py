@@ -135,3 +135,36 @@ def window_pairs(sentence, window, rng):
         for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)):
             if j != i:
                 yield i, j
+
+
+def subword_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
+                  inputs, lockf):
+    """Reference for ``_kernels.train_block`` with ``subwords``: fastText's skip-gram.
+
+    The centre word's input is the mean of its rows ``in_rows[in_offsets[w]:...]``
+    (``inputs`` = (in_offsets, in_rows)), recomputed before every pair; each context
+    word is the positive target of one pair with its own noise draws; every row in
+    the mean moves by its ``lockf`` times the pair's whole gradient (fastText's
+    ``Model::update``). Returns (loss sum, pairs, state).
+    """
+    in_offsets, in_rows = inputs
+    rng = Lcg(state)
+    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
+    loss, n_pairs = 0.0, 0
+    for s in range(len(offsets) - 1):
+        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
+        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+        for i in range(len(kept)):
+            rows = in_rows[in_offsets[kept[i]]:in_offsets[kept[i] + 1]]
+            reach = window - rng.below(window)
+            for j in range(max(0, i - reach), min(len(kept), i + reach + 1)):
+                if j == i:
+                    continue
+                targets = [kept[j]] + [rng.noise_word(noise) for _ in range(negative)]
+                hidden = w_in[rows].mean(axis=0, dtype=np.float32)[None]
+                before = hidden.copy()
+                loss += pair_step(hidden, w_out, 0, targets, alpha)
+                for r in rows:
+                    w_in[r] += lockf[r] * (hidden[0] - before[0])
+                n_pairs += 1
+    return loss, n_pairs, rng.state

@@ -15,13 +15,20 @@ from wordvec.trainer import num_threads
 from wordvec.vocab import Vocab
 
 
+def _model(w_in, w_out, lockf, keep, noise):
+    """A word-only ``Model``: each word's input is its own row."""
+    n = len(keep)
+    return _kernels.Model(w_in, w_out, lockf, keep, noise, np.arange(n + 1, dtype=np.int64),
+                          np.arange(n, dtype=np.int32))
+
+
 def _lock():
     return np.zeros(1, dtype=np.int64)
 
 
 def _block(ids, offsets, model, window, negative, alphas, state, shared, hot=0, copy=0):
     """``_kernels.train_block`` with a fresh work bundle and lock."""
-    settings = _kernels.Settings(window, negative, shared)
+    settings = _kernels.Settings(window, negative, shared, False)
     work = _kernels.make_work(model, settings, hot, copy)
     return _kernels.train_block(ids, offsets, model, settings, alphas, state, work, _lock())
 
@@ -42,7 +49,7 @@ def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
     w_out = (rng.random((n_words, dim), dtype=np.float32) * 0.1).astype(np.float32)
     lockf = np.ones(n_words, dtype=np.float32)
     lockf[[1, 4]] = 0.0
-    return ids, offsets, _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(0.05),
+    return ids, offsets, _model(w_in, w_out, lockf, vocab.keep_thresholds(0.05),
                                         vocab.noise_table())
 
 
@@ -63,6 +70,50 @@ def test_train_block_matches_reference(window, negative, shared):
     assert (pairs, state) == (ref_pairs, ref_state)
     assert pairs > 50
     np.testing.assert_array_equal(model.w_in[[1, 4]], _setup()[2].w_in[[1, 4]])  # frozen
+    np.testing.assert_allclose(model.w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(model.w_out, ref_out, atol=1e-5)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def _subword_setup(n_tokens=60):
+    """``_setup``'s corpus with each word's input the mean of its row and 0 to 3 of six
+    shared n-gram rows (one twice, as when a word repeats an n-gram); rows 1, 4 and
+    the n-gram row 13 are frozen."""
+    ids, offsets, model = _setup(n_tokens=n_tokens)
+    n, dim = len(model.keep), model.w_in.shape[1]
+    rng = np.random.default_rng(7)
+    grams = [[], [12, 13], [14], [15, 15, 17], [12], [16, 13, 14]]
+    lists = [[w] + grams[w % len(grams)] for w in range(n)]
+    in_offsets = np.cumsum([0] + [len(x) for x in lists]).astype(np.int64)
+    in_rows = np.concatenate(lists).astype(np.int32)
+    w_in = np.vstack([model.w_in, (rng.random((6, dim), dtype=np.float32) - 0.5) / dim])
+    lockf = np.ones(n + 6, np.float32)
+    lockf[[1, 4, 13]] = 0.0
+    return ids, offsets, model._replace(w_in=w_in, lockf=lockf, in_offsets=in_offsets,
+                                        in_rows=in_rows)
+
+
+@pytest.mark.parametrize("window, negative", [(1, 1), (3, 5), (5, 2)])
+def test_subword_block_matches_reference(window, negative):
+    """fastText's update: the kernel keeps the mean and the summed gradient in its work
+    rows and writes the rows once per centre; the reference recomputes the mean for
+    every pair and writes at once. Equal up to float32 rounding."""
+    ids, offsets, model = _subword_setup()
+    alphas = np.array([0.5, 0.1])
+    ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
+    settings = _kernels.Settings(window, negative, False, True)
+    work = _kernels.make_work(model, settings, 0, 0)
+    loss, pairs, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
+                                              work, _lock())
+    ref_loss, ref_pairs, ref_state = reference.subword_block(
+        ids, offsets, ref_in, ref_out, model.keep, model.noise, window, negative, alphas,
+        12345, (model.in_offsets, model.in_rows), model.lockf)
+    assert (pairs, state) == (ref_pairs, ref_state)
+    assert pairs > 50
+    frozen = _subword_setup()[2].w_in[[1, 4, 13]]
+    np.testing.assert_array_equal(model.w_in[[1, 4, 13]], frozen)
+    assert not np.allclose(model.w_in[[12, 14, 15, 16, 17]],
+                           _subword_setup()[2].w_in[[12, 14, 15, 16, 17]])
     np.testing.assert_allclose(model.w_in, ref_in, atol=1e-5)
     np.testing.assert_allclose(model.w_out, ref_out, atol=1e-5)
     assert loss == pytest.approx(ref_loss, rel=1e-5)
@@ -104,7 +155,7 @@ def test_train_chunk_runs_every_block_with_its_own_state():
     states = np.array([111, 222], dtype=np.int64)
     alphas = np.array([0.02, 0.01])
     with num_threads(1):
-        losses = _kernels.train_chunk(ids, offsets, model, _kernels.Settings(3, 4, False),
+        losses = _kernels.train_chunk(ids, offsets, model, _kernels.Settings(3, 4, False, False),
                                       alphas, states, hot)
     bounds = _kernel_utils.block_bounds(offsets, 2)
     assert 0 < bounds[1] < bounds[2] == len(offsets) - 1
@@ -147,10 +198,10 @@ def test_concurrent_merges_lose_no_update():
     hot, rounds, cold = 256, 3000, 8
     w_out = np.zeros((hot + cold + 2 * hot, 64), dtype=np.float32)
     n_words = hot + cold  # the private copies follow the vocabulary's rows
-    model = _kernels.Model(w_out[:n_words], w_out, np.ones(n_words, np.float32),
+    model = _model(w_out[:n_words], w_out, np.ones(n_words, np.float32),
                            np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
     with num_threads(2):
-        _merge_concurrently(model, _kernels.Settings(1, 1, False), hot, rounds, _lock())
+        _merge_concurrently(model, _kernels.Settings(1, 1, False, False), hot, rounds, _lock())
     lost = 2 * rounds - w_out[:hot]
     assert lost.max() == 0, f"{int(lost.max())} of {2 * rounds} increments lost"
     assert (w_out[hot:hot + cold] == 0).all()
@@ -176,11 +227,12 @@ def test_sgns_gradient_matches_finite_differences():
 def _sgns_update(w_in, w_out, context, targets, alpha):
     """One ``sgns_update`` of ``context`` against ``targets`` (centre first)."""
     n_words = w_in.shape[0]
-    model = _kernels.Model(w_in, w_out, np.ones(n_words, np.float32),
+    model = _model(w_in, w_out, np.ones(n_words, np.float32),
                            np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
-    work = _kernels.make_work(model, _kernels.Settings(1, len(targets) - 1, False), 0, 0)
+    work = _kernels.make_work(model, _kernels.Settings(1, len(targets) - 1, False, False), 0,
+                              0)
     work.targets[0] = targets
-    return _kernels.sgns_update(model, context, work, 0, alpha, 1.0)
+    return _kernels.sgns_update(w_in, context, w_out, work, 0, alpha, 1.0, np.float32(1.0))
 
 
 def test_scores_beyond_the_clip_saturate_the_gradient_as_word2vec_c():
@@ -247,7 +299,7 @@ def test_window_never_crosses_sentences():
     w_out = np.zeros((4, 4), dtype=np.float32)
     keep = np.full(4, 1 << 32, dtype=np.int64)
     noise = Vocab(list("abcd"), np.ones(4, dtype=np.int64)).noise_table()
-    model = _kernels.Model(w_in, w_out, np.ones(4, np.float32), keep, noise)
+    model = _model(w_in, w_out, np.ones(4, np.float32), keep, noise)
     for shared in (False, True):
         _, pairs, _ = _block(ids, offsets, model, 50, 1, np.array([0.025, 0.025]), 1, shared)
         assert pairs == 20  # a window reaching into the next sentence would add pairs

@@ -40,11 +40,11 @@ def test_analogy_finds_the_planted_answer_with_both_methods():
                         [0, 0, 0, 1]], np.float32)  # king, man, woman, queen, other
     unit = unit_rows(vectors)
     for method in ("add", "mul"):
-        assert analogy(unit, (1, 0, 2), k=1, method=method)[0][0] == 3
+        assert analogy(unit, unit[[1, 0, 2]], k=1, method=method, exclude=(1, 0, 2))[0][0] == 3
     ca, cb, cc = ((unit @ unit[r] + 1) / 2 for r in (1, 0, 2))
     np.testing.assert_allclose(mul_scores(unit, unit[1], unit[0], unit[2]), cb * cc / (ca + 1e-3))
     with pytest.raises(ValueError, match="method must be one of"):
-        analogy(unit, (1, 0, 2), method="pairdirection")
+        analogy(unit, unit[[1, 0, 2]], method="pairdirection")
 
 
 def _model(tmp_path, **config):

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from wordvec.subwords import char_ngrams, fasttext_hash, ngram_buckets, subword_rows
+from wordvec.subwords import (
+    char_ngrams,
+    fasttext_hash,
+    ngram_buckets,
+    subword_rows,
+    vocab_buckets,
+)
 
 WORDS = ["walking", "naïve", "日本語", "🙂ok", "a", "über-cool", "Ω"]
 SPANS = [(3, 6), (1, 6), (2, 3), (5, 5)]
@@ -45,9 +51,21 @@ def test_ngrams_and_buckets_match_gensim(word):
 
 
 def test_subword_rows_are_the_word_then_its_buckets():
-    offsets, rows = subword_rows(["ab", "c"], 3, 6, 10)
+    offsets, rows, used = subword_rows(["ab", "c"], 3, 6, 10)
     assert offsets.tolist() == [0, 4, 6]
     assert rows[0] == 0 and rows[4] == 1  # each word's own row first
-    assert rows[1:4].tolist() == [2 + b for b in ngram_buckets("ab", 3, 6, 10)]
-    assert rows[5:].tolist() == [2 + b for b in ngram_buckets("c", 3, 6, 10)]
+    both = ngram_buckets("ab", 3, 6, 10) + ngram_buckets("c", 3, 6, 10)
+    assert used.tolist() == sorted(set(both))
+    assert used[rows[1:4] - 2].tolist() == ngram_buckets("ab", 3, 6, 10)
+    assert used[rows[5:] - 2].tolist() == ngram_buckets("c", 3, 6, 10)
     assert rows.dtype == np.int32 and offsets.dtype == np.int64
+
+
+@pytest.mark.parametrize("span", SPANS + [(1, 1), (6, 3)])
+def test_vocab_buckets_equal_one_word_at_a_time(span):
+    """The vectorised hashing of a whole vocabulary gives ``ngram_buckets`` of each word,
+    for every kind of character, words with no n-gram included (and minn > maxn)."""
+    words = WORDS + ["x", "ab", "ééé", "日本語日本語日本語", "🙂🙂", "q" * 30]
+    offsets, found = vocab_buckets(words, *span, 2_000_000)
+    for i, word in enumerate(words):
+        assert found[offsets[i]:offsets[i + 1]].tolist() == ngram_buckets(word, *span, 2_000_000)

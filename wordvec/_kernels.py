@@ -57,24 +57,30 @@ MAX_SENTENCE_LEN = 10_000  # same as corpus.MAX_SENTENCE_LEN; a kernel buffer si
 KEEP_ALWAYS = 1 << 32  # a subsampling threshold that keeps the word without a draw
 SYNC_TOKENS = 8192  # a thread merges its private hot rows into w_out this often
 
-Model = namedtuple("Model", ["w_in", "w_out", "lockf", "keep", "noise"])
+Model = namedtuple("Model", ["w_in", "w_out", "lockf", "keep", "noise", "in_offsets",
+                             "in_rows"])
 Model.__doc__ = """What is trained, shared by all threads.
 
-w_in : float32 (n_words, dim), input vectors (the word vectors).
+w_in : float32 (n_rows, dim), input vectors: one row per word, then (subwords) one
+    per character n-gram bucket in use.
 w_out : float32 (n_words + spare, dim), output vectors; the spare rows hold each
     thread's private copy of the hot rows.
-lockf : float32 (n_words,), multiplier on each word's input-vector updates:
-    1 trains it, 0 keeps it fixed (``--freeze-init``); gensim's ``lockf``.
+lockf : float32 (n_rows,), multiplier on each input row's updates: 1 trains it, 0
+    keeps it fixed (``--freeze-init``); gensim's ``lockf``.
 keep : int64 (n_words,), subsampling thresholds (``Vocab.keep_thresholds``).
 noise : int64 (n_words,), the noise alias table (``Vocab.noise_table``).
+in_offsets, in_rows : int64 (n_words + 1,), int32: word ``w``'s input vector is the
+    mean of rows ``in_rows[in_offsets[w]:in_offsets[w + 1]]`` of ``w_in`` (its own,
+    then its n-grams'; ``subwords.subword_rows``). Read only when training subwords.
 """
 
-Settings = namedtuple("Settings", ["window", "negative", "shared"])
+Settings = namedtuple("Settings", ["window", "negative", "shared", "subwords"])
 Settings.__doc__ = """How to train: ``window`` and ``negative`` (ints) as in TrainConfig;
-``shared`` (bool): one draw of noise words per centre word, else one per pair."""
+``shared`` (bool): one draw of noise words per centre word, else one per pair;
+``subwords`` (bool): fastText's skip-gram over ``in_rows`` (``subword_updates``)."""
 
 Work = namedtuple("Work", ["buf", "targets", "grad", "contexts", "g", "delta", "snapshot",
-                           "hot", "shift"])
+                           "hot", "shift", "hidden"])
 Work.__doc__ = """One thread's scratch space and private rows, made by ``make_work``.
 
 buf : int32 (MAX_SENTENCE_LEN,), the subsampled sentence.
@@ -87,6 +93,7 @@ contexts, g, delta : int32 (2 window,), float32 (2 window, negative + 1) and
 snapshot : float32 (hot, dim), the private rows as last merged.
 hot, shift : words below ``hot`` train their output row at ``word + shift``
     (this thread's copy); ``hot`` 0 trains the shared rows directly.
+hidden : float32 (2, dim), ``subword_updates``' input vector and summed gradient.
 """
 
 
@@ -101,7 +108,7 @@ def make_work(model, settings, hot, copy):
                 np.empty((2 * window, negative + 1), dtype=np.float32),
                 np.empty((2 * window + negative + 1, dim), dtype=np.float32),
                 np.empty((hot, dim), dtype=np.float32),
-                hot, model.keep.shape[0] + copy * hot)
+                hot, model.keep.shape[0] + copy * hot, np.empty((2, dim), dtype=np.float32))
 
 
 @njit(cache=True)
@@ -148,16 +155,17 @@ def draw_targets(word, noise, state, targets, row, hot, shift):
 
 
 @njit(cache=True, inline="always")
-def sgns_update(model, context, work, row, alpha, prob):
-    """One SGNS step for the pair (``context``, centre), targets ``work.targets[row]``.
+def sgns_update(w_in, context, w_out, work, row, alpha, prob, lockf):
+    """One SGNS step for the pair (``w_in[context]``, centre), targets ``work.targets[row]``.
 
     The centre word comes first (label 1), then noise words (label 0); a noise word
     equal to the centre word is skipped, as in word2vec.c. Each target's output row
-    is updated at once; the input row ``context`` last, by its ``lockf`` times the
-    summed gradient. Loss per pair: -log s(x.y_pos) - sum log s(-x.y_neg).
-    Returns (prob, loss) as ``logistic_step`` keeps them (summed over targets).
+    is updated at once; the input row ``context`` last, by ``lockf`` times the
+    summed gradient, which stays in ``work.grad[0]``. Loss per pair: -log
+    s(x.y_pos) - sum log s(-x.y_neg). Returns (prob, loss) as ``logistic_step``
+    keeps them (summed over targets).
     """
-    w_in, w_out, grad, targets = model.w_in, model.w_out, work.grad, work.targets
+    grad, targets = work.grad, work.targets
     for d in range(grad.shape[1]):
         grad[0, d] = ZERO
     loss = 0.0
@@ -170,7 +178,7 @@ def sgns_update(model, context, work, row, alpha, prob):
         loss += part
         axpy_row(g, w_out, target, grad, 0)
         axpy_row(g, w_in, context, w_out, target)
-    axpy_row(model.lockf[context], grad, 0, w_in, context)
+    axpy_row(lockf, grad, 0, w_in, context)
     return prob, loss
 
 
@@ -221,7 +229,9 @@ def pair_updates(i, start, stop, model, work, base, alpha, prob):
     for j in range(start, stop):
         if j == i:
             continue
-        prob, part = sgns_update(model, work.buf[j], work, base + a, alpha, prob)
+        context = work.buf[j]
+        prob, part = sgns_update(model.w_in, context, model.w_out, work, base + a, alpha,
+                                 prob, model.lockf[context])
         loss += part
         a += 1
     return prob, loss, a
@@ -308,6 +318,56 @@ def train_sentence(n, model, settings, alpha, state, work):
     return loss - math.log(prob), pairs, state
 
 
+@njit(cache=True, fastmath=FAST, inline="always")
+def subword_updates(n, model, settings, alpha, state, work):
+    """fastText's skip-gram over one subsampled sentence ``work.buf[:n]``.
+
+    Bojanowski et al. 2017 and fastText's ``FastText::skipgram``: the input is the
+    *centre* word's vector, the mean ``h`` of its rows ``in_rows`` (its own and its
+    n-grams'), and each context word in the shrunk window is a positive target with
+    ``negative`` noise words drawn per pair (word2vec.c has the roles the other
+    way round). Every row in the mean gets the whole gradient (a row listed twice,
+    twice), as in fastText, so after each pair ``h`` moves by the gradient times
+    ``share``, the sum over the listed rows of ``lockf`` times how often the row is
+    listed, over their number. The rows themselves are written once per centre
+    with the summed gradient: the same arithmetic, seen by other threads a few
+    pairs later. Returns (loss, pairs, state).
+    """
+    w_in, w_out, buf, hidden, grad = model.w_in, model.w_out, work.buf, work.hidden, work.grad
+    first, rows, dim = model.in_offsets, model.in_rows, w_in.shape[1]
+    loss, prob, pairs = 0.0, 1.0, 0
+    for i in range(n):
+        if i + 1 < n:
+            for p in range(first[buf[i + 1]], first[buf[i + 1] + 1]):
+                prefetch_row(w_in, rows[p])
+        start, stop, state = window_span(i, n, settings.window, state)
+        lo, hi = first[buf[i]], first[buf[i] + 1]
+        share = ZERO
+        for d in range(dim):
+            hidden[0, d] = ZERO
+            hidden[1, d] = ZERO
+        for p in range(lo, hi):
+            axpy_row(ONE, w_in, rows[p], hidden, 0)
+            for q in range(lo, hi):  # a row listed twice moves twice and counts twice
+                if rows[q] == rows[p]:
+                    share += model.lockf[rows[p]]
+        scale = np.float32(1.0 / (hi - lo))
+        for d in range(dim):
+            hidden[0, d] *= scale
+        for j in range(start, stop):
+            if j == i:
+                continue
+            state = draw_targets(buf[j], model.noise, state, work.targets, 0, work.hot,
+                                 work.shift)
+            prob, part = sgns_update(hidden, 0, w_out, work, 0, alpha, prob, share * scale)
+            loss += part
+            axpy_row(ONE, grad, 0, hidden, 1)
+            pairs += 1
+        for p in range(lo, hi):
+            axpy_row(model.lockf[rows[p]], hidden, 1, w_in, rows[p])
+    return loss - math.log(prob), pairs, state
+
+
 @njit(cache=True)
 def copy_hot_rows(w_out, work):
     """Start a thread's private rows: ``w_out[shift + r]`` and ``snapshot[r]`` get ``w_out[r]``."""
@@ -360,7 +420,10 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], model.keep, state, work.buf)
-        part, count, state = train_sentence(n, model, settings, alpha, state, work)
+        if settings.subwords:
+            part, count, state = subword_updates(n, model, settings, alpha, state, work)
+        else:
+            part, count, state = train_sentence(n, model, settings, alpha, state, work)
         loss += part
         pairs += count
         unsynced += offsets[s + 1] - start

@@ -55,6 +55,14 @@ class TrainConfig:
     shared_negatives: bool = _setting(False, "One draw of noise words per centre word, "
                                              "shared by its contexts: faster, not "
                                              "word2vec.c's exact update.")
+    # Subword vectors (fastText; Bojanowski et al. 2017): a word's input vector is the
+    # mean of its own row and its character n-grams' rows, so unseen words get vectors.
+    subwords: bool = _setting(False, "Learn character n-gram vectors too (fastText): "
+                                     "vectors for words never seen.")
+    minn: int = _setting(3, "Shortest character n-gram (with --subwords).", 1, 100)
+    maxn: int = _setting(6, "Longest character n-gram (with --subwords).", 1, 100)
+    buckets: int = _setting(2_000_000, "Hash buckets the n-grams share (with --subwords).",
+                            1, 2**31 - 1)
 
     def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):
@@ -63,6 +71,12 @@ class TrainConfig:
                 raise ValueError(f"{spec.name} must be {problem}, got {getattr(self, spec.name)!r}")
         if self.min_alpha > self.alpha:
             raise ValueError(f"min_alpha must be in [0, alpha], got {self.min_alpha}")
+        if self.minn > self.maxn:
+            raise ValueError(f"minn must be at most maxn, got minn {self.minn} and maxn "
+                             f"{self.maxn}")
+        if self.subwords and self.shared_negatives:
+            raise ValueError("shared_negatives is not available with subwords (fastText's "
+                             "update draws noise words per pair); leave one out")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -3,11 +3,15 @@
 A model directory holds ``vectors.npy`` (input vectors, the word vectors),
 ``context.npy`` (output vectors, kept so training can continue), ``vocab.txt``
 (one ``word<TAB>count`` line per row, frequency order) and ``meta.json`` (format
-version, config, corpus and training stats). Saving is atomic: files are written
-to a hidden sibling directory, synced, then swapped in with one rename, so the
-path always holds the old complete model or the new one; only an empty folder or a
-folder that is provably a wordvec model is ever replaced (``files.py``). Loading memory-maps the
-matrices with ``allow_pickle=False``: nothing in a model file can run code.
+version, config, corpus and training stats). A subword model adds the words' own
+input rows (``word_rows.npy``), the rows of the character n-gram buckets any word
+uses (``ngrams.npy``) and those buckets' numbers (``ngram_buckets.npy``); its
+``vectors.npy`` holds the composed vectors, as fastText's ``.vec`` does. Saving is
+atomic: files are written to a hidden sibling directory, synced, then swapped in
+with one rename, so the path always holds the old complete model or the new one;
+only an empty folder or a folder that is provably a wordvec model is ever replaced
+(``files.py``). Loading memory-maps the matrices with ``allow_pickle=False``:
+nothing in a model file can run code.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from . import __version__, files
 from .config import TrainConfig
 from .corpus import normalize
 from .query import analogy, nearest, unit_rows
+from .subwords import Subwords
 
 FORMAT_NAME = files.FORMAT_NAME
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds subword models; a model without subwords is still written as 1
 SUGGEST_FROM = 50_000  # close spellings are looked for among this many most frequent words
 
 
@@ -41,9 +46,16 @@ class UnknownWordError(KeyError):
 
 
 class Embeddings:
-    """Word vectors with their vocabulary, counts, config and training stats."""
+    """Word vectors with their vocabulary, counts, config and training stats.
 
-    def __init__(self, words, counts, vectors, context=None, config=None, stats=None):
+    ``subwords`` (a ``subwords.Subwords``): the n-gram rows of a subword model, from
+    which ``vector``, ``neighbors``, ``similarity`` and ``analogy`` compose vectors
+    for words outside the vocabulary (``composed`` tells which words those are).
+    """
+
+    def __init__(self, words, counts, vectors, context=None, config=None, stats=None,
+                 subwords: Subwords | None = None):
+        self.subwords = subwords
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)
         self.vectors = _float32_matrix(vectors)
@@ -89,35 +101,63 @@ class Embeddings:
         raise UnknownWordError(f"'{word}' is not in the vocabulary ({len(self):,} words){hint}")
 
     def spelling(self, word: str) -> str:
-        """The vocabulary's own spelling of ``word`` (see ``id_of``)."""
+        """The vocabulary's own spelling of ``word`` (see ``id_of``); a word composed
+        from subwords (``composed``) is its own spelling."""
+        if self.composed(word):
+            return word
         return self.words[self.id_of(word)]
 
+    def composed(self, word: str) -> bool:
+        """Whether ``word`` is outside the vocabulary but has a vector from its n-grams."""
+        if self.subwords is None or self._row(word) is not None:
+            return False
+        return self.subwords.compose(word) is not None
+
+    def _row(self, word: str) -> int | None:
+        try:
+            return self.id_of(word)
+        except UnknownWordError:
+            return None
+
     def vector(self, word: str) -> np.ndarray:
-        return np.asarray(self.vectors[self.id_of(word)])
+        """The vector of ``word``; in a subword model, composed from its n-grams when it
+        is not in the vocabulary (fastText's vector for an unseen word)."""
+        row = self._row(word) if self.subwords is not None else self.id_of(word)
+        if row is not None:
+            return np.asarray(self.vectors[row])
+        found = self.subwords.compose(word)
+        if found is None:
+            self.id_of(word)  # raises, naming close spellings
+        return found
+
+    def _query(self, word: str) -> tuple[np.ndarray, tuple[int, ...]]:
+        """A query word's unit vector, and its row to leave out of the answers (if any)."""
+        row = self._row(word) if self.subwords is not None else self.id_of(word)
+        if row is not None:
+            return self.unit_vectors()[row], (row,)
+        return unit_rows(self.vector(word)), ()
 
     def neighbors(self, query, k: int = 10, restrict_vocab: int | None = None):
         """The ``k`` words most cosine-similar to ``query``: a word (itself excluded) or
         a vector. Returns (word, cosine) pairs, best first."""
         if isinstance(query, str):
-            row = self.id_of(query)
-            found = nearest(self.unit_vectors(), self.unit_vectors()[row], k, (row,),
-                            restrict_vocab)
+            target, exclude = self._query(query)
         else:
-            found = nearest(self.unit_vectors(), np.asarray(query, np.float32), k, (),
-                            restrict_vocab)
+            target, exclude = np.asarray(query, np.float32), ()
+        found = nearest(self.unit_vectors(), target, k, exclude, restrict_vocab)
         return [(self.words[i], score) for i, score in found]
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two words."""
-        unit = self.unit_vectors()
-        return float(unit[self.id_of(a)] @ unit[self.id_of(b)])
+        return float(self._query(a)[0] @ self._query(b)[0])
 
     def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "add",
                 restrict_vocab: int | None = None):
         """a is to b as c is to ?: ``k`` (word, score) answers by 3CosAdd (``add``) or
         3CosMul (``mul``), the query words excluded (see ``query.analogy``)."""
-        rows = (self.id_of(a), self.id_of(b), self.id_of(c))
-        found = analogy(self.unit_vectors(), rows, k, method, restrict_vocab)
+        queries = [self._query(w) for w in (a, b, c)]
+        found = analogy(self.unit_vectors(), np.array([q for q, _ in queries]), k, method,
+                        restrict_vocab, [r for _, rows in queries for r in rows])
         return [(self.words[i], score) for i, score in found]
 
     def unit_vectors(self) -> np.ndarray:
@@ -158,7 +198,15 @@ class Embeddings:
         if self.context is not None:
             _write_synced(folder / "context.npy", lambda f: np.save(f, np.asarray(self.context)))
         _write_synced(folder / "vocab.txt", self._write_vocab)
-        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+        table = self.subwords
+        if table is not None:
+            parts = {"word_rows": table.words, "ngrams": table.ngrams,
+                     "ngram_buckets": table.used}
+            for name, matrix in parts.items():
+                if matrix is not None:
+                    _write_synced(folder / f"{name}.npy",
+                                  lambda f, m=matrix: np.save(f, np.asarray(m)))
+        meta = {"format": FORMAT_NAME, "format_version": 1 if table is None else 2,
                 "wordvec_version": __version__, "n_words": len(self), "dim": self.dim,
                 "complete": bool(self.stats.get("complete", True)),
                 "config": self.config.to_dict(), "stats": self.stats}
@@ -185,7 +233,9 @@ class Embeddings:
         context = None
         if (path / "context.npy").exists():
             context = _read_matrix(path / "context.npy", len(words), meta.get("dim"))
-        return cls(words, counts, vectors, context, _read_config(path, meta), meta["stats"])
+        config = _read_config(path, meta)
+        table = _read_subwords(path, config, len(words)) if config.subwords else None
+        return cls(words, counts, vectors, context, config, meta["stats"], table)
 
 
 def _float32_matrix(matrix) -> np.ndarray:
@@ -248,6 +298,21 @@ def _read_config(path: Path, meta: dict) -> TrainConfig:
                          ) from None
 
 
+def _read_subwords(path: Path, config: TrainConfig, n_words: int) -> Subwords:
+    """The n-gram side of a subword model, memory-mapped."""
+    words = _read_matrix(path / "word_rows.npy", n_words, config.dim)
+    used = None
+    if (path / "ngram_buckets.npy").exists():
+        used = _read_array(path / "ngram_buckets.npy")
+        if used.dtype != np.int64 or used.ndim != 1 or (len(used) and (
+                used[0] < 0 or used[-1] >= config.buckets or np.any(np.diff(used) <= 0))):
+            raise ModelError(f"{path}/ngram_buckets.npy does not hold increasing bucket "
+                             f"numbers below {config.buckets}; retrain or restore the model")
+    rows = config.buckets if used is None else len(used)
+    ngrams = _read_matrix(path / "ngrams.npy", rows, config.dim)
+    return Subwords(words, ngrams, used, config.minn, config.maxn, config.buckets)
+
+
 def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
     words, counts = [], []
     try:
@@ -266,9 +331,9 @@ def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
     return words, np.array(counts, dtype=np.int64)
 
 
-def _read_matrix(path: Path, n_rows: int, dim) -> np.ndarray:
+def _read_array(path: Path) -> np.ndarray:
     try:
-        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.load(path, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
         raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None
     except Exception as exc:  # noqa: BLE001 - a damaged header can fail in many ways
@@ -276,6 +341,10 @@ def _read_matrix(path: Path, n_rows: int, dim) -> np.ndarray:
         # while fuzzing); none of them may escape as anything but "corrupt".
         raise ModelError(f"{path} is truncated or corrupt ({type(exc).__name__}); "
                          f"retrain or restore it") from None
+
+
+def _read_matrix(path: Path, n_rows: int, dim) -> np.ndarray:
+    matrix = _read_array(path)
     if matrix.dtype != np.float32 or matrix.ndim != 2:
         raise ModelError(f"{path} holds {matrix.dtype} of shape {matrix.shape}, "
                          f"not a float32 matrix; retrain or restore it")

@@ -29,7 +29,8 @@ import uuid
 from pathlib import Path
 
 FORMAT_NAME = "wordvec-model"
-MODEL_FILES = frozenset({"meta.json", "vectors.npy", "context.npy", "vocab.txt"})
+MODEL_FILES = frozenset({"meta.json", "vectors.npy", "context.npy", "vocab.txt",
+                         "word_rows.npy", "ngrams.npy", "ngram_buckets.npy"})
 # Written in place even when they resolve to a regular file: the shell opened that
 # file for us (perhaps to append), so replacing it would lose what it holds.
 STREAM_PREFIXES = ("/dev/std", "/dev/fd/", "/proc/")

@@ -60,11 +60,15 @@ def mul_scores(candidates: np.ndarray, a, b, c) -> np.ndarray:
     return cb * cc / (ca + 1e-3)
 
 
-def analogy(unit: np.ndarray, rows: tuple[int, int, int], k: int = 1, method: str = "add",
-            restrict: int | None = None) -> list[tuple[int, float]]:
-    """a is to b as c is to ?: (row, score) of the ``k`` best answers, the three excluded."""
+def analogy(unit: np.ndarray, queries: np.ndarray, k: int = 1, method: str = "add",
+            restrict: int | None = None, exclude=()) -> list[tuple[int, float]]:
+    """a is to b as c is to ?: (row, score) of the ``k`` best answers.
+
+    ``queries``: the unit vectors of a, b and c, shape (3, dim); ``exclude``: rows
+    that are never answers (the question's words, when in the vocabulary).
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     score = add_scores if method == "add" else mul_scores
-    scores = score(unit[:restrict] if restrict else unit, *(unit[r] for r in rows))
-    return [(i, float(scores[i])) for i in top_k(scores, k, rows)]
+    scores = score(unit[:restrict] if restrict else unit, *queries)
+    return [(i, float(scores[i])) for i in top_k(scores, k, exclude)]

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from . import _kernels, corpus
+from . import _kernels, corpus, subwords
 from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
@@ -87,12 +87,15 @@ class Start:
         vectors, new words are appended (continued training).
     init_words, init_vectors : pre-trained vectors; every vocabulary word found
         among ``init_words`` starts from its row of ``init_vectors``.
+    init_subwords : the n-gram rows of a pre-trained subword model (a fastText
+        ``.bin``), which the n-gram rows start from.
     freeze : keep the pre-trained input vectors fixed while the others train.
     """
 
     resume: Embeddings | None = None
     init_words: list[str] | None = None
     init_vectors: np.ndarray | None = None
+    init_subwords: subwords.Subwords | None = None
     freeze: bool = False
 
 
@@ -134,18 +137,43 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         stats.update(**_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
+        inputs = input_rows(vocab, config)
         stats.vocab_seconds = time.perf_counter() - clock
         if log is not None:
             log(f"{len(vocab):,} words from {stats.raw_tokens:,} tokens; training")
-        w_in, w_out, lockf = starting_weights(vocab, config, start, stats)
+        w_in, w_out, lockf = starting_weights(vocab, config, start, stats, inputs[2])
         stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
-                                  log))
+                                  log, inputs[:2]))
         del ids
-    emb = Embeddings(vocab.words, vocab.counts, w_in, w_out[:len(vocab)], config,
-                     stats.to_dict())
+    emb = _embeddings(vocab, w_in, w_out, config, stats, inputs)
     if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
+
+
+def input_rows(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each word's input rows (CSR offsets, rows) and the n-gram buckets that have a row.
+
+    Without subwords a word's input is its own row; with them, its own row and those
+    of its character n-grams (``subwords.subword_rows``).
+    """
+    n = len(vocab)
+    if not config.subwords:
+        return (np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int32),
+                np.zeros(0, dtype=np.int64))
+    return subwords.subword_rows(vocab.words, config.minn, config.maxn, config.buckets)
+
+
+def _embeddings(vocab: Vocab, w_in: np.ndarray, w_out: np.ndarray, config: TrainConfig,
+                stats: TrainStats, inputs) -> Embeddings:
+    """The trained model; a subword model's vectors are the means of each word's rows."""
+    n = len(vocab)
+    if not config.subwords:
+        return Embeddings(vocab.words, vocab.counts, w_in, w_out[:n], config, stats.to_dict())
+    table = subwords.Subwords(w_in[:n], w_in[n:], inputs[2], config.minn, config.maxn,
+                              config.buckets)
+    return Embeddings(vocab.words, vocab.counts, table.word_vectors(vocab.words), w_out[:n],
+                      config, stats.to_dict(), subwords=table)
 
 
 def _check_start(start: Start, config: TrainConfig) -> None:
@@ -164,23 +192,33 @@ def _check_start(start: Start, config: TrainConfig) -> None:
                                  f"this run has {getattr(config, name)!r}; use the model's")
 
 
-def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: TrainStats):
-    """Input and output matrices to train from, and each word's learning multiplier.
+def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: TrainStats,
+                     used: np.ndarray | None = None):
+    """Input and output matrices to train from, and each input row's learning multiplier.
 
+    ``w_in`` has a row per word, then (subwords) one per n-gram bucket in ``used``.
     ``w_out`` has the threads' spare rows after the vocabulary's (``spare_rows``).
-    ``lockf`` (float32, (n_words,)) is 1, or 0 for input vectors kept fixed
-    (``--freeze-init``).
+    ``lockf`` (float32, one per row of ``w_in``) is 1, or 0 for input vectors kept
+    fixed (``--freeze-init``).
     """
-    spare = spare_rows(len(vocab), thread_count(config.threads))
-    lockf = np.ones(len(vocab), dtype=np.float32)
-    w_in, w_out = init_weights(len(vocab), config.dim, config.seed, spare)
+    n, used = len(vocab), np.zeros(0, np.int64) if used is None else used
+    spare = spare_rows(n, thread_count(config.threads))
+    w_in, w_out = init_weights(n + len(used), config.dim, config.seed, n + spare,
+                               2.0 if config.subwords else 1.0)
+    lockf = np.ones(len(w_in), dtype=np.float32)
     if start.resume is not None:
         old = len(start.resume)
         rows = np.array([vocab.index[w] for w in start.resume.words], dtype=np.int64)
-        w_in[rows] = start.resume.vectors  # ids were renumbered into count order
+        # ids were renumbered into count order
+        table = start.resume.subwords
+        w_in[rows] = start.resume.vectors if table is None else table.words
         if start.resume.context is not None:
             w_out[rows] = start.resume.context
-        stats.update(resumed_words=old, new_words=len(vocab) - old)
+        if table is not None:
+            _copy_ngrams(w_in[n:], used, table)
+        stats.update(resumed_words=old, new_words=n - old)
+    if start.init_subwords is not None:
+        _copy_ngrams(w_in[n:], used, start.init_subwords)
     if start.init_vectors is None:
         return w_in, w_out, lockf
     pairs = [(vocab.index[w], i) for i, w in enumerate(start.init_words) if w in vocab.index]
@@ -190,6 +228,12 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: Tra
     if start.freeze:
         lockf[rows] = 0.0
     return w_in, w_out, lockf
+
+
+def _copy_ngrams(rows: np.ndarray, used: np.ndarray, table: subwords.Subwords) -> None:
+    """Start the n-gram rows of buckets ``used`` from ``table``'s, where it has them."""
+    hit, found = table.rows_of(used)
+    rows[hit] = table.ngrams[found]
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool,
@@ -256,16 +300,18 @@ def seed_stream(seed: int, purpose: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[purpose])
 
 
-def init_weights(n_words: int, dim: int, seed: int,
-                 spare: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Input vectors uniform in +-0.5/dim, output vectors zero (word2vec.c).
+def init_weights(n_rows: int, dim: int, seed: int, n_out: int | None = None,
+                 width: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """``n_rows`` input vectors uniform in +-0.5 width/dim, ``n_out`` output vectors zero.
 
-    ``w_out`` gets ``spare`` more rows, for the threads' private rows (the kernels use them).
+    ``width`` 1 is word2vec.c's start, 2 fastText's (+-1/dim). ``n_out`` (default
+    ``n_rows``) counts the words' rows and the threads' private rows (the kernels
+    use them), but not the n-gram rows that ``w_in`` may have.
     """
-    w_in = seed_stream(seed, WEIGHTS).random((n_words, dim), dtype=np.float32)
+    w_in = seed_stream(seed, WEIGHTS).random((n_rows, dim), dtype=np.float32)
     w_in -= np.float32(0.5)  # in place: no temporary copies of a large matrix
-    w_in /= np.float32(dim)
-    return w_in, np.zeros((n_words + spare, dim), dtype=np.float32)
+    w_in /= np.float32(dim / width)
+    return w_in, np.zeros((n_rows if n_out is None else n_out, dim), dtype=np.float32)
 
 
 def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.ndarray:
@@ -278,19 +324,23 @@ def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.nd
 def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
                w_out: np.ndarray, config: TrainConfig, verbose: bool = False,
                lockf: np.ndarray | None = None,
-               log: Callable[[str], None] | None = None) -> dict:
+               log: Callable[[str], None] | None = None, inputs=None) -> dict:
     """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses.
 
     ``w_out`` may have spare rows past the vocabulary's (``spare_rows``), which the
-    threads use for private copies of the hottest rows. ``lockf``: each word's
-    multiplier on its input-vector updates (default 1 for all; 0 keeps a row fixed).
+    threads use for private copies of the hottest rows. ``lockf``: each input row's
+    multiplier on its updates (default 1 for all; 0 keeps a row fixed). ``inputs``:
+    each word's input rows (``input_rows``'s CSR pair; default its own row).
     """
     n_words = len(vocab)
     if lockf is None:
-        lockf = np.ones(n_words, dtype=np.float32)
+        lockf = np.ones(len(w_in), dtype=np.float32)
+    if inputs is None:
+        inputs = input_rows(vocab, config)[:2]
     model = _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(config.sample),
-                           vocab.noise_table())
-    settings = _kernels.Settings(config.window, config.negative, config.shared_negatives)
+                           vocab.noise_table(), *inputs)
+    settings = _kernels.Settings(config.window, config.negative, config.shared_negatives,
+                                 config.subwords)
     bounds = chunk_bounds(offsets, CHUNK_TOKENS)
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
@@ -320,7 +370,8 @@ def _warm_up(model, settings, threads: int) -> float:
     start = time.perf_counter()
     w = np.zeros((1, model.w_in.shape[1]), dtype=np.float32)
     tiny = model._replace(w_in=w, w_out=w.copy(), lockf=model.lockf[:1], keep=model.keep[:1],
-                          noise=model.noise[:1])
+                          noise=model.noise[:1], in_offsets=model.in_offsets[:2],
+                          in_rows=model.in_rows[:1])
     _kernels.train_chunk(np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64), tiny,
                          settings, np.zeros(2), np.ones(threads, dtype=np.int64), 0)
     return time.perf_counter() - start
@@ -370,13 +421,26 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                 bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
                                 loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
             losses.append(loss_sum / max(pairs, 1.0))
-            probes.append(probe_loss(w_in, w_out, [np.concatenate(x) for x in zip(*probe)],
-                                     float(_kernels.SIGMOID_CLIP)))
+            probes.append(_probe(model, [np.concatenate(x) for x in zip(*probe)]))
             if log is not None:
                 log(f"epoch {epoch + 1}/{config.epochs}: loss {probes[-1]:.4f}, "
                     f"{done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
                     f"{done / total:.0%} done")
     return losses, probes, done
+
+
+def _probe(model, probe) -> float:
+    """The probe loss; each probe word's input vector is the mean of its input rows."""
+    contexts, centres, noise = probe
+    words, inverse = np.unique(contexts, return_inverse=True)
+    first, last = model.in_offsets[words], model.in_offsets[words + 1]
+    offsets = np.concatenate([[0], np.cumsum(last - first)])
+    rows = model.in_rows[np.repeat(first - offsets[:-1], last - first) +
+                         np.arange(offsets[-1])]
+    inputs = subwords.sum_rows(model.w_in, offsets, rows)
+    inputs /= (last - first).astype(np.float32)[:, None]
+    return probe_loss(inputs, model.w_out, (inverse, centres, noise),
+                      float(_kernels.SIGMOID_CLIP))
 
 
 def check_finite(loss_sum: float, w_in: np.ndarray, w_out: np.ndarray,
