@@ -8,7 +8,15 @@ training seconds), vocabulary seconds, end-to-end seconds (text file to saved
 vectors, in process), process wall seconds, Numba compile seconds (first run
 with an empty cache, then warm), peak RSS, and quality on the evaluation sets in
 gensim's wheel (analogies restricted to 30,000 words, WS353, SimLex-999), all
-scored by wordvec.evaluate. Ratios are medians of per-repeat ratios.
+scored by wordvec.evaluate. Ratios are medians of per-repeat ratios; each cell
+shows the median and (min-max) over repeats, and repeat r uses seed r + 1 for
+every tool, so the quality spread is the spread over seeds. Tools run in an order
+that rotates by one each repeat.
+
+``--tools wordvec-subwords gensim-fasttext fasttext`` compares subword models
+(minn 3, maxn 6, 2M buckets): gensim's FastText (``corpus_file``) and fastText's
+C++ trainer through its Python binding (``fasttext-numpy2``, in the bench extra),
+which counts and trains in one call and writes its ``.bin``.
 
 Needs the bench extra: ``pip install -e '.[bench]'``.
 Usage: ``python scripts/benchmark.py --tokens 20000000 --epochs 1 --threads 2``
@@ -30,7 +38,10 @@ from pathlib import Path
 
 from _data import ROOT, default_corpus, eval_sets
 
-TOOLS = ("wordvec", "gensim-file", "gensim-iter", "wordvec-shared")
+TOOLS = ("wordvec", "gensim-file", "gensim-iter", "wordvec-shared", "wordvec-subwords",
+         "gensim-fasttext", "fasttext")
+WORD_TOOLS = TOOLS[:4]  # the default; the subword tools: --tools wordvec-subwords ...
+SUBWORDS = dict(minn=3, maxn=6, buckets=2_000_000)
 SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025,
                 min_alpha=0.0001)
 
@@ -57,7 +68,11 @@ def quality(words, unit) -> dict:
     questions, _ = evaluate.read_analogies(sets["analogy"])
     ws353, _ = evaluate.read_pairs(sets["ws353"])
     simlex, _ = evaluate.read_pairs(sets["simlex"])
-    return {"analogy": evaluate.analogy_accuracy(words, unit, questions)["accuracy"],
+    scored = evaluate.analogy_accuracy(words, unit, questions)
+    syntax = [v for k, v in scored["sections"].items() if k.startswith("gram")]
+    return {"analogy": scored["accuracy"],
+            "syntactic": sum(v["correct"] for v in syntax)
+            / max(sum(v["total"] for v in syntax), 1),
             "ws353": evaluate.pair_correlation(words, unit, ws353)["spearman"],
             "simlex": evaluate.pair_correlation(words, unit, simlex)["spearman"]}
 
@@ -67,12 +82,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_wordvec(path: Path, out: Path, threads: int, epochs: int, shared: bool) -> dict:
+def child_wordvec(path: Path, out: Path, threads: int, epochs: int, tool: str,
+                  seed: int) -> dict:
     import wordvec
 
     start = time.perf_counter()
-    config = wordvec.TrainConfig(**SETTINGS, epochs=epochs, threads=threads,
-                                 tokenizer="whitespace", shared_negatives=shared)
+    extra = {"shared_negatives": True} if tool == "wordvec-shared" else \
+        dict(subwords=True, **SUBWORDS) if tool == "wordvec-subwords" else {}
+    config = wordvec.TrainConfig(**SETTINGS, epochs=epochs, threads=threads, seed=seed,
+                                 tokenizer="whitespace", **extra)
     emb = wordvec.train(path, config)
     emb.save(out)
     s = emb.stats
@@ -81,16 +99,20 @@ def child_wordvec(path: Path, out: Path, threads: int, epochs: int, shared: bool
             "rss_mb": peak_rss_mb(), "words": emb.words, "unit": emb.unit_vectors}
 
 
-def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: bool) -> dict:
-    from gensim.models import Word2Vec
+def child_gensim(path: Path, out: Path, threads: int, epochs: int, tool: str,
+                 seed: int) -> dict:
+    from gensim.models import FastText, Word2Vec
     from gensim.models.word2vec import LineSentence
 
     start = time.perf_counter()
     s = SETTINGS
-    model = Word2Vec(sg=1, vector_size=s["dim"], window=s["window"], negative=s["negative"],
-                     sample=s["sample"], min_count=s["min_count"], alpha=s["alpha"],
-                     min_alpha=s["min_alpha"], workers=threads, epochs=epochs, seed=1)
-    if iterable:
+    kind, extra = (FastText, dict(min_n=SUBWORDS["minn"], max_n=SUBWORDS["maxn"],
+                                  bucket=SUBWORDS["buckets"])) \
+        if tool == "gensim-fasttext" else (Word2Vec, {})
+    model = kind(sg=1, vector_size=s["dim"], window=s["window"], negative=s["negative"],
+                 sample=s["sample"], min_count=s["min_count"], alpha=s["alpha"],
+                 min_alpha=s["min_alpha"], workers=threads, epochs=epochs, seed=seed, **extra)
+    if tool == "gensim-iter":
         source = {"corpus_iterable": LineSentence(str(path))}
     else:
         source = {"corpus_file": str(path)}
@@ -105,21 +127,48 @@ def child_gensim(path: Path, out: Path, threads: int, epochs: int, iterable: boo
             "words": model.wv.index_to_key, "unit": model.wv.get_normed_vectors}
 
 
-def child(tool: str, path: Path, threads: int, epochs: int) -> None:
+def child_fasttext(path: Path, out: Path, threads: int, epochs: int) -> dict:
+    """fastText's own C++ trainer through its binding (``fasttext-numpy2``); it counts
+    and trains in one call, so its vocabulary time is inside its training time."""
+    import fasttext
+    import numpy as np
+
+    from wordvec.query import unit_rows
+
+    start = time.perf_counter()
+    s = SETTINGS
+    model = fasttext.train_unsupervised(
+        str(path), model="skipgram", dim=s["dim"], ws=s["window"], neg=s["negative"],
+        t=s["sample"], minCount=s["min_count"], lr=s["alpha"], epoch=epochs, thread=threads,
+        minn=SUBWORDS["minn"], maxn=SUBWORDS["maxn"], bucket=SUBWORDS["buckets"],
+        verbose=0)  # the binding takes no seed: repeats differ by thread timing only
+    trained = time.perf_counter()
+    model.save_model(str(out) + ".bin")
+    e2e = time.perf_counter() - start
+    words = [w for w in model.words if w != "</s>"]
+    vectors = np.array([model.get_word_vector(w) for w in words], dtype=np.float32)
+    return {"train": trained - start, "vocab": 0.0, "compile": 0.0, "e2e": e2e,
+            "rss_mb": peak_rss_mb(), "words": words, "unit": lambda: unit_rows(vectors)}
+
+
+def child(tool: str, path: Path, threads: int, epochs: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "model"
         if tool.startswith("wordvec"):
-            result = child_wordvec(path, out, threads, epochs, shared=tool == "wordvec-shared")
+            result = child_wordvec(path, out, threads, epochs, tool, seed)
+        elif tool == "fasttext":
+            result = child_fasttext(path, out, threads, epochs)
         else:
-            result = child_gensim(path, out, threads, epochs, iterable=tool == "gensim-iter")
+            result = child_gensim(path, out, threads, epochs, tool, seed)
         result.update(quality(result.pop("words"), result.pop("unit")()))
     print(json.dumps(result))
 
 
-def run_child(tool: str, path: Path, args, env: dict) -> dict:
+def run_child(tool: str, path: Path, args, env: dict, seed: int = 1) -> dict:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, __file__, "--child", tool, "--corpus", str(path),
-                           "--threads", str(args.threads), "--epochs", str(args.epochs)],
+                           "--threads", str(args.threads), "--epochs", str(args.epochs),
+                           "--seed", str(seed)],
                           capture_output=True, text=True, env=env)
     if proc.returncode:
         sys.exit(f"{tool} failed:\n{proc.stderr}")
@@ -141,10 +190,14 @@ def ratio(a: list[dict], b: list[dict], key: str, higher_better: bool) -> float:
 ROWS = [("training seconds", "train", False), ("words/s (raw tokens)", "words_per_s", True),
         ("vocabulary seconds", "vocab", False), ("end to end seconds", "e2e", False),
         ("process wall seconds", "wall", False), ("peak RSS MB", "rss_mb", False),
-        ("analogy accuracy (30k)", "analogy", True), ("WS353 Spearman", "ws353", True),
+        ("analogy accuracy (30k)", "analogy", True),
+        ("syntactic analogies (30k)", "syntactic", True), ("WS353 Spearman", "ws353", True),
         ("SimLex Spearman", "simlex", True)]
 NAMES = {"wordvec": "wordvec", "wordvec-shared": "wordvec --shared-negatives",
-         "gensim-file": "gensim corpus_file", "gensim-iter": "gensim LineSentence"}
+         "gensim-file": "gensim corpus_file", "gensim-iter": "gensim LineSentence",
+         "wordvec-subwords": "wordvec --subwords", "gensim-fasttext": "gensim FastText",
+         "fasttext": "fastText"}
+QUALITY = ("analogy", "syntactic", "ws353", "simlex")
 
 
 def report(runs: dict, args, n_tokens: int, cold: float | None) -> dict:
@@ -153,7 +206,7 @@ def report(runs: dict, args, n_tokens: int, cold: float | None) -> dict:
         for r in tool_runs:
             r["words_per_s"] = n_tokens * args.epochs / r["train"]
     ours = [t for t in args.tools if t.startswith("wordvec")]
-    theirs = [t for t in args.tools if t.startswith("gensim")]
+    theirs = [t for t in args.tools if not t.startswith("wordvec")]
     pairs = [f"{NAMES[o]} vs {NAMES[t]}" for o in ours for t in theirs]
     print(f"\n{n_tokens:,} tokens, {args.epochs} epoch(s), {args.threads} thread(s), median of "
           f"{args.repeats}. Speed ratios > 1: wordvec faster or smaller; quality: difference.\n")
@@ -162,13 +215,16 @@ def report(runs: dict, args, n_tokens: int, cold: float | None) -> dict:
     summary = {}
     for label, key, higher in ROWS:
         values = {t: median(runs[t], key) for t in ours + theirs}
-        is_quality = key in ("analogy", "ws353", "simlex")
+        is_quality = key in QUALITY
         compared = {f"{o} vs {t}": (values[o] - values[t]) if is_quality
                     else ratio(runs[o], runs[t], key, higher) for o in ours for t in theirs}
+        spread = {t: (min(r[key] for r in runs[t]), max(r[key] for r in runs[t]))
+                  for t in ours + theirs}
         fmt = "{:.4f}" if is_quality else "{:,.0f}" if key == "words_per_s" else "{:,.1f}"
         shown = [f"{v:+.4f}" if is_quality else f"{v:.2f}x" for v in compared.values()]
-        print(f"| {label} | " + " | ".join(fmt.format(values[t]) for t in ours + theirs)
-              + " | " + " | ".join(shown) + " |")
+        cells = [f"{fmt.format(values[t])} ({fmt.format(spread[t][0])}-"
+                 f"{fmt.format(spread[t][1])})" for t in ours + theirs]
+        print(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(shown) + " |")
         summary[key] = {"values": values, "compared": compared}
     if ours:
         warm = median(runs[ours[0]], "compile")
@@ -181,17 +237,18 @@ def report(runs: dict, args, n_tokens: int, cold: float | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=default_corpus())
-    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS),
-                        help="Which trainers to run (default: all four).")
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(WORD_TOOLS),
+                        help="Which trainers to run (default: the four word-only ones).")
     parser.add_argument("--tokens", type=int, default=20_000_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, default=ROOT / "bench-out" / "benchmark.json")
     parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.corpus, args.threads, args.epochs)
+        return child(args.child, args.corpus, args.threads, args.epochs, args.seed)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     tokens = args.json.parent / f"tokens-{args.tokens}.txt"
     if not tokens.exists():
@@ -208,8 +265,9 @@ def main() -> None:
         cold = run_child(ours[0], small, args, env)["compile"] if ours else None
         runs = {t: [] for t in args.tools}
         for r in range(args.repeats):
-            for tool in args.tools:
-                runs[tool].append(run_child(tool, tokens, args, env))
+            order = args.tools[r % len(args.tools):] + args.tools[:r % len(args.tools)]
+            for tool in order:  # rotating, so no tool always runs first
+                runs[tool].append(run_child(tool, tokens, args, env, seed=r + 1))
                 print(f"repeat {r + 1} {tool}: train {runs[tool][-1]['train']:.1f} s", flush=True)
     summary = report(runs, args, n, cold)
     args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},

@@ -8,6 +8,7 @@ from wordvec.subwords import (
     fasttext_hash,
     ngram_buckets,
     subword_rows,
+    sum_rows,
     vocab_buckets,
 )
 
@@ -69,3 +70,20 @@ def test_vocab_buckets_equal_one_word_at_a_time(span):
     offsets, found = vocab_buckets(words, *span, 2_000_000)
     for i, word in enumerate(words):
         assert found[offsets[i]:offsets[i + 1]].tolist() == ngram_buckets(word, *span, 2_000_000)
+
+
+def test_vocabulary_eos_has_no_ngrams_as_in_fasttext():
+    offsets, found = vocab_buckets(["ab", "</s>", "c"], 3, 6, 100)
+    assert np.diff(offsets).tolist() == [3, 0, 1]
+    assert found.tolist() == ngram_buckets("ab", 3, 6, 100) + ngram_buckets("c", 3, 6, 100)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1 << 18])
+def test_sum_rows_in_batches_equals_the_direct_sum(batch):
+    rng = np.random.default_rng(0)
+    matrix = rng.random((10, 4), dtype=np.float32)
+    lists = [[1, 2, 2], [], [0], [9, 8, 7, 6, 5], []]
+    offsets = np.cumsum([0] + [len(x) for x in lists])
+    rows = np.array(sum(lists, []), dtype=np.int64)
+    expected = np.array([matrix[x].sum(axis=0) if x else np.zeros(4) for x in lists])
+    np.testing.assert_allclose(sum_rows(matrix, offsets, rows, batch), expected, rtol=1e-6)

@@ -26,12 +26,13 @@ def train(inputs, config=None, *, verbose=False, binary_ok=False, resume=None, i
 
     ``inputs``, ``config``, ``verbose`` and ``binary_ok`` are as in
     ``trainer.train``. ``resume``: a model (``Embeddings`` or path) to continue, as
-    ``--resume``; ``init``: pre-trained vectors (a file, or ``(words, float32
-    matrix)``) that words found there start from, as ``--init``; ``freeze_init``:
+    ``--resume``; ``init``: pre-trained vectors (a file, a fastText ``.bin`` whose
+    n-gram rows a subword model also starts from, or ``(words, float32 matrix)``)
+    that words found there start from, as ``--init``; ``freeze_init``:
     keep those fixed. Raises ``trainer.TrainingInterrupted`` on Ctrl-C; its
     ``partial`` attribute holds the vectors trained so far. Imports Numba on first use.
     """
-    from .formats import read_vectors
+    from .formats import read_pretrained
     from .trainer import Start
     from .trainer import train as _train
 
@@ -39,7 +40,8 @@ def train(inputs, config=None, *, verbose=False, binary_ok=False, resume=None, i
         raise ValueError("freeze_init needs init vectors")
     start = Start(resume=Embeddings.load(resume) if isinstance(resume, (str, os.PathLike))
                   else resume, freeze=freeze_init)
-    if init is not None:
-        start.init_words, start.init_vectors = read_vectors(init) \
-            if isinstance(init, (str, os.PathLike)) else init
+    if isinstance(init, (str, os.PathLike)):
+        start.init_words, start.init_vectors, start.init_subwords = read_pretrained(init)
+    elif init is not None:
+        start.init_words, start.init_vectors = init
     return _train(inputs, config, verbose=verbose, binary_ok=binary_ok, start=start)

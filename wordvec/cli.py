@@ -193,19 +193,27 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
 
 
 def _inherit_settings(ctx, options: dict, start) -> None:
-    """--resume takes dim, tokenizer and lowercasing from the model, --init its dim.
+    """--resume takes dim, tokenizer, lowercasing and the n-gram settings from the model,
+    --init its dim (and a fastText .bin's n-gram settings for --subwords).
 
     An explicit option that differs from the resumed model's is a usage error: the
     model's words were made by its tokenizer, and new text must be cut the same way.
     """
-    for name in ("dim", "tokenizer", "lowercase"):
+    table = start.init_subwords
+    if table is not None and options["subwords"]:  # n-gram rows only fit the same hashing
+        for name, value in (("minn", table.minn), ("maxn", table.maxn),
+                            ("buckets", table.buckets)):
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.DEFAULT:
+                options[name] = value
+    for name in ("dim", "tokenizer", "lowercase", "subwords", "minn", "maxn", "buckets"):
         explicit = ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
         if start.resume is not None:
             value = start.resume.dim if name == "dim" else getattr(start.resume.config, name)
             if explicit and options[name] != value:
-                flag = f"--{name} {value}" if name != "lowercase" else \
-                    ("--lowercase" if value else "--no-lowercase")
-                raise click.UsageError(f"the model to resume was trained with {flag}; leave "
+                how = f"with --{name} {value}" if not isinstance(value, bool) else \
+                    f"with --{name}" if value else \
+                    f"with --no-{name}" if name == "lowercase" else f"without --{name}"
+                raise click.UsageError(f"the model to resume was trained {how}; leave "
                                        f"the option out or give the same value")
             options[name] = value
         elif name == "dim" and not explicit and start.init_vectors is not None:
@@ -221,14 +229,14 @@ def _save_trained(emb: Embeddings, output: Path, overwrite: bool) -> Path:
 
 def _start(init: Path | None, freeze_init: bool, resume: Path | None):
     """Build the trainer's Start from the --init/--freeze-init/--resume options."""
-    from .formats import read_vectors
+    from .formats import read_pretrained
     from .trainer import Start
 
     if freeze_init and not init:
         raise click.UsageError("--freeze-init needs --init FILE")
     start = Start(resume=Embeddings.load(resume) if resume else None, freeze=freeze_init)
     if init:
-        start.init_words, start.init_vectors = read_vectors(init)
+        start.init_words, start.init_vectors, start.init_subwords = read_pretrained(init)
     return start
 
 
@@ -280,10 +288,18 @@ for _command in (neighbors, similarity, analogy, info, evaluate, plot):
               show_default=True, help="Model directory to write.")
 @click.option("--force", is_flag=True, help="Replace an existing model.")
 def import_(vectors, output, force) -> None:
-    """Make a model from GloVe, word2vec text or word2vec binary VECTORS (detected)."""
+    """Make a model from GloVe, word2vec text, word2vec binary or fastText .bin VECTORS
+    (detected); a .bin keeps its n-gram vectors, for words it has never seen."""
+    from . import fasttext_bin
     from .formats import read_vectors
 
     files.check_model_output(output, overwrite=force)
+    if fasttext_bin.is_fasttext_bin(vectors):
+        emb = fasttext_bin.read(vectors)
+        emb.save(output, overwrite=force)
+        click.echo(f"{len(emb):,} words x {emb.dim} dims and {emb.subwords.buckets:,} n-gram "
+                   f"buckets imported to {output}")
+        return
     words, matrix = read_vectors(vectors)
     config = TrainConfig(dim=matrix.shape[1])
     stats = {"imported_from": str(vectors)}  # a TrainStats field; nothing was trained

@@ -28,8 +28,13 @@ def _remember_json(ctx: click.Context, param, value: bool) -> bool:
 
 def _note_spellings(emb: Embeddings, words) -> None:
     """Say on stderr when a word is found under the model's own spelling (``King`` as
-    ``king`` in a lowercased model); unknown words raise UnknownWordError here."""
+    ``king`` in a lowercased model) or composed from its n-grams (a subword model);
+    unknown words raise UnknownWordError here."""
     for word in words:
+        if emb.composed(word):
+            click.echo(f"note: '{word}' is not in the vocabulary; its vector is composed "
+                       f"from its character n-grams (from subwords)", err=True)
+            continue
         found = emb.spelling(word)
         if found != word:
             click.echo(f"note: '{word}' looked up as '{found}', as the model's tokenizer "
@@ -69,7 +74,7 @@ def neighbors(words, k, model, as_json) -> None:
         return
     for word, found in results.items():
         if len(words) > 1:
-            click.echo(f"{word}:")
+            click.echo(f"{word}{' (from subwords)' if emb.composed(word) else ''}:")
         _echo_ranked(found, False)
 
 
@@ -109,7 +114,10 @@ def analogy(a, b, c, method, k, model, as_json) -> None:
 def info(model, as_json) -> None:
     """Describe a model: size, corpus and training statistics, hyper-parameters."""
     emb = Embeddings.load(model)
-    data = {"words": len(emb), "dim": emb.dim, **emb.stats, "config": emb.config.to_dict()}
+    data = {"words": len(emb), "dim": emb.dim, "size_mb": round(_size(model) / 2**20, 1)}
+    if emb.subwords is not None:
+        data["ngram_rows"] = len(emb.subwords.ngrams)  # buckets any word uses (trained)
+    data.update(**emb.stats, config=emb.config.to_dict())
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -130,26 +138,44 @@ def info(model, as_json) -> None:
               multiple=True, help="Word-similarity file (WordSim-353 / SimLex-999 style).")
 @click.option("--restrict", type=click.IntRange(1), default=30_000, show_default=True,
               help="Answer analogies among the N most frequent words.")
+@click.option("--oov", type=click.Choice(["skip", "subwords"]), default="skip",
+              show_default=True, help="Word pairs with a word outside the vocabulary: skip "
+              "them, or compose its vector from its n-grams (subword models).")
 @MODEL_OPTION
 @JSON_OPTION
-def evaluate(analogies, pairs, restrict, model, as_json) -> None:
+def evaluate(analogies, pairs, restrict, oov, model, as_json) -> None:
     """Score the vectors on analogy questions and word-similarity sets."""
     from . import evaluate as ev
+    from .query import unit_rows
 
     if not analogies and not pairs:
         raise click.UsageError("give --analogies FILE and/or --pairs FILE")
     emb = Embeddings.load(model)
+    if oov == "subwords" and emb.subwords is None:
+        raise click.UsageError("--oov subwords needs a model with subwords (trained with "
+                               "--subwords, or a fastText .bin)")
     unit, out = emb.unit_vectors(), {}
+
+    def compose(word):
+        found = emb.subwords.compose(word)
+        return None if found is None else unit_rows(found)
     if analogies:
         questions, problems = ev.read_analogies(analogies)
         out["analogies"] = ev.analogy_accuracy(emb.words, unit, questions, restrict)
         out["analogies"]["malformed"] = _warn(problems)
     for path in pairs:
         found, problems = ev.read_pairs(path)
-        result = out.setdefault("pairs", {})[str(path)] = ev.pair_correlation(emb.words, unit,
-                                                                              found)
+        result = out.setdefault("pairs", {})[str(path)] = ev.pair_correlation(
+            emb.words, unit, found, compose=compose if oov == "subwords" else None)
         result["malformed"] = _warn(problems)
     click.echo(json.dumps(out, indent=2) if as_json else ev.format_report(out))
+
+
+def _size(path: Path) -> int:
+    """Bytes on disk of a model: the files of its folder, or the file itself."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
 
 
 def _warn(problems: list[str]) -> int:

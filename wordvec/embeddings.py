@@ -58,15 +58,26 @@ class Embeddings:
         self.subwords = subwords
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)
-        self.vectors = _float32_matrix(vectors)
+        self._vectors = None if vectors is None else _float32_matrix(vectors)
         self.context = None if context is None else _float32_matrix(context)
         self.config = config or TrainConfig()
         self.stats = dict(stats or {})
         self._index: dict[str, int] | None = None
         self._unit: np.ndarray | None = None
-        if len(self.words) != len(self.vectors) or len(self.counts) != len(self.words):
-            raise ModelError(f"{len(self.words)} words but {len(self.vectors)} vectors "
+        rows = len(self.words if vectors is None else vectors)
+        if vectors is None and subwords is None:
+            raise ModelError("no vectors given, and no subwords to compose them from")
+        if len(self.words) != rows or len(self.counts) != len(self.words):
+            raise ModelError(f"{len(self.words)} words but {rows} vectors "
                              f"and {len(self.counts)} counts")
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The words' vectors, float32 (n_words, dim); a model read from a fastText
+        ``.bin`` composes them from its rows on first use (seconds for a large one)."""
+        if self._vectors is None:
+            self._vectors = self.subwords.word_vectors(self.words)
+        return self._vectors
 
     def __len__(self) -> int:
         return len(self.words)
@@ -76,7 +87,7 @@ class Embeddings:
 
     @property
     def dim(self) -> int:
-        return int(self.vectors.shape[1])
+        return int((self.subwords.words if self._vectors is None else self._vectors).shape[1])
 
     @property
     def index(self) -> dict[str, int]:
@@ -123,6 +134,8 @@ class Embeddings:
         """The vector of ``word``; in a subword model, composed from its n-grams when it
         is not in the vocabulary (fastText's vector for an unseen word)."""
         row = self._row(word) if self.subwords is not None else self.id_of(word)
+        if row is not None and self._vectors is None:  # not composed yet: just this one
+            return self.subwords.vocab_vector(row, self.words[row])
         if row is not None:
             return np.asarray(self.vectors[row])
         found = self.subwords.compose(word)
@@ -133,9 +146,9 @@ class Embeddings:
     def _query(self, word: str) -> tuple[np.ndarray, tuple[int, ...]]:
         """A query word's unit vector, and its row to leave out of the answers (if any)."""
         row = self._row(word) if self.subwords is not None else self.id_of(word)
-        if row is not None:
+        if row is not None and self._vectors is not None:
             return self.unit_vectors()[row], (row,)
-        return unit_rows(self.vector(word)), ()
+        return unit_rows(self.vector(word)), () if row is None else (row,)
 
     def neighbors(self, query, k: int = 10, restrict_vocab: int | None = None):
         """The ``k`` words most cosine-similar to ``query``: a word (itself excluded) or
@@ -222,8 +235,14 @@ class Embeddings:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Embeddings:
-        """Open a model directory; matrices are memory-mapped, never unpickled."""
+        """Open a model directory, or a fastText ``.bin``; matrices are memory-mapped,
+        never unpickled."""
         path = Path(path)
+        if path.is_file():
+            from . import fasttext_bin  # it builds on this module
+
+            if fasttext_bin.is_fasttext_bin(path):
+                return fasttext_bin.read(path)
         if not path.is_dir():
             raise ModelError(f"{path}: no model there; train one with 'wordvec train CORPUS' "
                              f"or give another `model`")

@@ -114,18 +114,30 @@ def rank(values: np.ndarray) -> np.ndarray:
     return sums[groups] / counts[groups]
 
 
-def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 300_000):
-    """Spearman and Pearson correlation of cosine similarity with human scores."""
+def pair_correlation(words: list[str], unit: np.ndarray, pairs, restrict: int = 300_000,
+                     compose=None):
+    """Spearman and Pearson correlation of cosine similarity with human scores.
+
+    Pairs with a word outside the vocabulary are skipped, unless ``compose`` (a
+    function from a word to a unit vector, or None when it has none; a subword
+    model's ``--oov subwords``) gives that word a vector; ``composed`` counts them.
+    """
     lookup = _lookup(words, restrict)
-    known = [(lookup[a], lookup[b], s) for a, b, s in pairs if a in lookup and b in lookup]
-    if len(known) < 2:  # no correlation is defined: None (JSON null), not NaN
-        return {"spearman": None, "pearson": None, "pairs": len(known),
-                "oov_ratio": 1.0 if pairs else 0.0}
-    a, b, human = (np.array(col) for col in zip(*known))
-    cosine = np.einsum("ij,ij->i", np.asarray(unit[a], np.float64), np.asarray(unit[b], np.float64))
+    vectors, composed = [], 0
+    for a, b, score in pairs:
+        x, y = (unit[lookup[w]] if w in lookup else compose(w) if compose else None
+                for w in (a, b))
+        if x is not None and y is not None:
+            vectors.append((x, y, score))
+            composed += a not in lookup or b not in lookup
+    if len(vectors) < 2:  # no correlation is defined: None (JSON null), not NaN
+        return {"spearman": None, "pearson": None, "pairs": len(vectors),
+                "oov_ratio": 1.0 if pairs else 0.0, "composed": composed}
+    a, b, human = (np.array(col) for col in zip(*vectors))
+    cosine = np.einsum("ij,ij->i", np.asarray(a, np.float64), np.asarray(b, np.float64))
     return {"spearman": float(np.corrcoef(rank(cosine), rank(human))[0, 1]),
-            "pearson": float(np.corrcoef(cosine, human)[0, 1]), "pairs": len(known),
-            "oov_ratio": 1 - len(known) / len(pairs)}
+            "pearson": float(np.corrcoef(cosine, human)[0, 1]), "pairs": len(vectors),
+            "oov_ratio": 1 - len(vectors) / len(pairs), "composed": composed}
 
 
 def _score(value) -> str:
@@ -148,5 +160,6 @@ def format_report(results: dict) -> str:
     for name, r in results.get("pairs", {}).items():
         lines.append(f"{name}: Spearman {_score(r['spearman'])}  Pearson "
                      f"{_score(r['pearson'])}  pairs {r['pairs']}  OOV {r['oov_ratio']:.1%}  "
-                     f"malformed lines {r.get('malformed', 0)}")
+                     + (f"composed from subwords {r['composed']}  " if r.get("composed") else "")
+                     + f"malformed lines {r.get('malformed', 0)}")
     return "\n".join(lines)

@@ -7,7 +7,12 @@
 - ``word2vec-binary``: the header line, then per word its UTF-8 bytes, a space,
   ``dim`` little-endian float32 and a newline (word2vec.c's binary output);
 - ``npy``: a folder with ``vectors.npy`` and ``vocab.txt`` (one word a line), for
-  NumPy, PyTorch and Keras users.
+  NumPy, PyTorch and Keras users;
+- ``fasttext-bin``: fastText's binary model, n-gram rows included, for fastText and
+  gensim's ``load_facebook_model`` (``fasttext_bin.py``; subword models only).
+
+The first four hold one vector per word; a subword model's are its composed
+vectors, as fastText's ``.vec`` holds.
 
 Words are written in frequency order. Regular files appear only when complete;
 ``-``, devices and FIFOs are written as streams (``files.open_output``).
@@ -23,12 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
+from . import fasttext_bin, files
 from .embeddings import Embeddings, storable
+from .subwords import Subwords
 
 BLOCK_ROWS = 2048
 BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
-FORMATS = ("glove", "word2vec", "word2vec-binary", "npy")
+FORMATS = ("glove", "word2vec", "word2vec-binary", "npy", "fasttext-bin")
 
 
 def _check_text_safe(words: list[str]) -> None:
@@ -70,6 +76,11 @@ def export(emb: Embeddings, out: str | os.PathLike, fmt: str = "glove", limit: i
     """Write ``emb`` in ``fmt`` to ``out`` (``-`` for stdout, text formats only)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if fmt == "fasttext-bin":
+        if limit or normalize:
+            raise ValueError("fasttext-bin holds the whole model as trained; leave out "
+                             "--limit and --normalize")
+        return fasttext_bin.write(emb, out)
     words, matrix = _rows(emb, limit, normalize)
     _check_text_safe(words)  # before the first byte: a stream cannot be taken back
     if fmt == "npy":
@@ -101,6 +112,15 @@ def _export_npy(words, matrix, out: Path) -> None:
         np.save(f, np.ascontiguousarray(matrix, dtype=np.float32))
     with files.open_output(out / "vocab.txt") as f:
         f.write("".join(w + "\n" for w in words).encode("utf-8"))
+
+
+def read_pretrained(path: str | os.PathLike) -> tuple[list[str], np.ndarray,
+                                                      Subwords | None]:
+    """Words, vectors and (from a fastText ``.bin``) n-gram rows to start training from."""
+    if fasttext_bin.is_fasttext_bin(path):
+        emb = fasttext_bin.read(path)
+        return emb.words, emb.vectors, emb.subwords
+    return (*read_vectors(path), None)
 
 
 def read_vectors(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:

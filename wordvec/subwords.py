@@ -23,6 +23,7 @@ FNV_OFFSET = 2166136261
 FNV_PRIME = 16777619
 UINT32 = 0xFFFFFFFF
 BOW, EOW = "<", ">"  # fastText's begin- and end-of-word markers
+EOS = "</s>"  # fastText's end-of-line token: as a vocabulary word it has no n-grams
 
 
 def fasttext_hash(data: bytes) -> int:
@@ -61,7 +62,9 @@ def ngram_buckets(word: str, minn: int, maxn: int, buckets: int) -> list[int]:
 
 def vocab_buckets(words: list[str], minn: int, maxn: int,
                   buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    """``ngram_buckets`` of every word at once, as a CSR pair, in NumPy.
+    """``ngram_buckets`` of every vocabulary word at once, as a CSR pair, in NumPy.
+
+    As in fastText, the vocabulary word ``</s>`` has no n-grams.
 
     Returns (offsets int64 (n_words + 1,), buckets int64): word ``i``'s n-grams'
     buckets are ``buckets[offsets[i]:offsets[i + 1]]``, in ``char_ngrams``'s order.
@@ -98,7 +101,11 @@ def vocab_buckets(words: list[str], minn: int, maxn: int,
     kept = order >= 0
     hashes = np.stack(found, axis=1).ravel()[kept].astype(np.int64) % buckets
     word_of_char = np.repeat(np.arange(len(words)), lengths)
-    counts = np.bincount(word_of_char[order[kept]], minlength=len(words))
+    owners = word_of_char[order[kept]]
+    eos = [i for i, w in enumerate(words) if w == EOS]
+    if eos:
+        hashes, owners = hashes[~np.isin(owners, eos)], owners[~np.isin(owners, eos)]
+    counts = np.bincount(owners, minlength=len(words))
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), hashes
 
 
@@ -197,6 +204,15 @@ class Subwords:
         if len(rows) == 0:
             return None
         return self.ngrams[np.sort(rows)].sum(axis=0, dtype=np.float32) / np.float32(len(found))
+
+    def vocab_vector(self, row: int, word: str) -> np.ndarray:
+        """The vector of vocabulary word ``word`` at ``row``: the mean of its own row and
+        its n-grams' rows (fastText's ``getWordVector``)."""
+        found = [] if word == EOS else ngram_buckets(word, self.minn, self.maxn, self.buckets)
+        _, rows = self.rows_of(found)
+        total = self.words[row].astype(np.float32) + self.ngrams[np.sort(rows)].sum(
+            axis=0, dtype=np.float32)
+        return total / np.float32(len(rows) + 1)
 
     def word_vectors(self, vocab: list[str]) -> np.ndarray:
         """Every vocabulary word's vector (what fastText's ``.vec`` holds)."""

@@ -184,6 +184,12 @@ def _check_start(start: Start, config: TrainConfig) -> None:
         if dim is not None and dim != config.dim:
             raise ValueError(f"{what} have dim {dim} but `dim` is {config.dim}; "
                              f"set `dim` to {dim} or leave it out")
+    for source in (start.init_subwords, start.resume and start.resume.subwords):
+        theirs = source and (source.minn, source.maxn, source.buckets)
+        if config.subwords and theirs and theirs != (config.minn, config.maxn, config.buckets):
+            raise ValueError(f"the starting model's n-grams are minn, maxn, buckets = "
+                             f"{', '.join(map(str, theirs))}, which its n-gram vectors only "
+                             f"fit; use the same")
     if start.resume is not None:  # new text must be cut into words as the model's was
         for name in ("tokenizer", "lowercase"):
             theirs = getattr(start.resume.config, name)
@@ -217,13 +223,16 @@ def starting_weights(vocab: Vocab, config: TrainConfig, start: Start, stats: Tra
         if table is not None:
             _copy_ngrams(w_in[n:], used, table)
         stats.update(resumed_words=old, new_words=n - old)
-    if start.init_subwords is not None:
+    if start.init_subwords is not None and config.subwords:
         _copy_ngrams(w_in[n:], used, start.init_subwords)
     if start.init_vectors is None:
         return w_in, w_out, lockf
     pairs = [(vocab.index[w], i) for i, w in enumerate(start.init_words) if w in vocab.index]
     rows = np.array([r for r, _ in pairs], dtype=np.int64)
-    w_in[rows] = start.init_vectors[np.array([i for _, i in pairs], dtype=np.int64)]
+    # a subword model starts from the words' own rows, which the n-gram rows add to
+    source = start.init_vectors if start.init_subwords is None or not config.subwords \
+        else start.init_subwords.words
+    w_in[rows] = source[np.array([i for _, i in pairs], dtype=np.int64)]
     stats.init_coverage = len(rows)
     if start.freeze:
         lockf[rows] = 0.0
