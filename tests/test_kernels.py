@@ -82,7 +82,7 @@ def _subword_setup(n_tokens=60):
     ids, offsets, model = _setup(n_tokens=n_tokens)
     n, dim = len(model.keep), model.w_in.shape[1]
     rng = np.random.default_rng(7)
-    grams = [[], [12, 13], [14], [15, 15, 17], [12], [16, 13, 14]]
+    grams = [[], [12, 13], [14], [15, 15, 17], [12], [13, 14, 16]]  # sorted, as the kernel needs
     lists = [[w] + grams[w % len(grams)] for w in range(n)]
     in_offsets = np.cumsum([0] + [len(x) for x in lists]).astype(np.int64)
     in_rows = np.concatenate(lists).astype(np.int32)

@@ -341,28 +341,35 @@ def subword_updates(n, model, settings, alpha, state, work):
             for p in range(first[buf[i + 1]], first[buf[i + 1] + 1]):
                 prefetch_row(w_in, rows[p])
         start, stop, state = window_span(i, n, settings.window, state)
+        a = 0
+        for j in range(start, stop):  # every pair's targets now (the draws keep their
+            if j != i:                 # order), so their rows load while h is summed
+                state = draw_targets(buf[j], model.noise, state, work.targets, a, work.hot,
+                                     work.shift)
+                for k in range(work.targets.shape[1]):
+                    prefetch_row(w_out, work.targets[a, k])
+                a += 1
         lo, hi = first[buf[i]], first[buf[i] + 1]
         share = ZERO
         for d in range(dim):
             hidden[0, d] = ZERO
             hidden[1, d] = ZERO
-        for p in range(lo, hi):
-            axpy_row(ONE, w_in, rows[p], hidden, 0)
-            for q in range(lo, hi):  # a row listed twice moves twice and counts twice
-                if rows[q] == rows[p]:
-                    share += model.lockf[rows[p]]
+        p = lo
+        while p < hi:  # a row listed c times (adjacent: sorted) moves c times, counts c
+            q = p
+            while q < hi and rows[q] == rows[p]:
+                axpy_row(ONE, w_in, rows[q], hidden, 0)
+                q += 1
+            share += model.lockf[rows[p]] * np.float32((q - p) * (q - p))
+            p = q
         scale = np.float32(1.0 / (hi - lo))
         for d in range(dim):
             hidden[0, d] *= scale
-        for j in range(start, stop):
-            if j == i:
-                continue
-            state = draw_targets(buf[j], model.noise, state, work.targets, 0, work.hot,
-                                 work.shift)
-            prob, part = sgns_update(hidden, 0, w_out, work, 0, alpha, prob, share * scale)
+        for b in range(a):
+            prob, part = sgns_update(hidden, 0, w_out, work, b, alpha, prob, share * scale)
             loss += part
             axpy_row(ONE, grad, 0, hidden, 1)
-            pairs += 1
+        pairs += a
         for p in range(lo, hi):
             axpy_row(model.lockf[rows[p]], hidden, 1, w_in, rows[p])
     return loss - math.log(prob), pairs, state

@@ -161,7 +161,8 @@ def input_rows(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarra
     if not config.subwords:
         return (np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int32),
                 np.zeros(0, dtype=np.int64))
-    return subwords.subword_rows(vocab.words, config.minn, config.maxn, config.buckets)
+    return subwords.subword_rows(vocab.words, config.minn, config.maxn, config.buckets,
+                                 vocab.counts)
 
 
 def _embeddings(vocab: Vocab, w_in: np.ndarray, w_out: np.ndarray, config: TrainConfig,
@@ -170,8 +171,9 @@ def _embeddings(vocab: Vocab, w_in: np.ndarray, w_out: np.ndarray, config: Train
     n = len(vocab)
     if not config.subwords:
         return Embeddings(vocab.words, vocab.counts, w_in, w_out[:n], config, stats.to_dict())
-    table = subwords.Subwords(w_in[:n], w_in[n:], inputs[2], config.minn, config.maxn,
-                              config.buckets)
+    order = np.argsort(inputs[2])  # the store keeps n-gram rows in bucket order
+    table = subwords.Subwords(w_in[:n], w_in[n:][order], inputs[2][order], config.minn,
+                              config.maxn, config.buckets)
     return Embeddings(vocab.words, vocab.counts, table.word_vectors(vocab.words), w_out[:n],
                       config, stats.to_dict(), subwords=table)
 
