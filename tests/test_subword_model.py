@@ -186,3 +186,24 @@ def test_resume_and_init_carry_the_ngram_rows(family, tmp_path):
     with pytest.raises(ValueError, match="minn, maxn, buckets"):
         wordvec.train(path, wordvec.TrainConfig(**{**CONFIG, "epochs": 1, "maxn": 5}),
                       resume=emb)
+
+
+def test_subword_options_that_cannot_apply_are_one_line_errors(tmp_path):
+    """fasttext-bin of a word-only model, --oov subwords without subwords, subwords
+    with shared negatives: exit 2 (usage) or 1, one line, no traceback."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d e f\n" * 20)
+    runner = CliRunner()
+    model = str(tmp_path / "m")
+    assert runner.invoke(main, ["train", str(corpus), "-o", model, "--min-count", "1",
+                                "--epochs", "1", "-q"]).exit_code == 0
+    cases = [(["export", "-m", model, "-f", "fasttext-bin", "-o", str(tmp_path / "x.bin")],
+              "train with --subwords"),
+             (["evaluate", "-m", model, "--pairs", str(corpus), "--oov", "subwords"],
+              "--oov subwords needs a model with subwords"),
+             (["train", str(corpus), "-o", str(tmp_path / "n"), "--subwords",
+               "--shared-negatives"], "--shared-negatives is not available with --subwords")]
+    for args, message in cases:
+        result = runner.invoke(main, args)
+        assert result.exit_code in (1, 2) and message in result.output, result.output
+        assert "Traceback" not in result.output and not (tmp_path / "x.bin").exists()

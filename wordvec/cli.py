@@ -96,7 +96,8 @@ def _exit_code(exc: Exception) -> int:
 # The library names settings as `python_name`; the CLI user knows them as flags.
 FLAGS = {"`alpha`": "--alpha", "`min_count`": "--min-count", "`dim`": "--dim",
          "`init`": "--init", "`binary_ok`": "--binary-ok", "`overwrite`": "--force",
-         "`path`": "-o/--output", "`model`": "-m/--model"}
+         "`path`": "-o/--output", "`model`": "-m/--model",
+         "`shared_negatives`": "--shared-negatives", "`subwords`": "--subwords"}
 
 
 def _describe(exc: Exception) -> str:

@@ -75,7 +75,7 @@ class TrainConfig:
             raise ValueError(f"minn must be at most maxn, got minn {self.minn} and maxn "
                              f"{self.maxn}")
         if self.subwords and self.shared_negatives:
-            raise ValueError("shared_negatives is not available with subwords (fastText's "
+            raise ValueError("`shared_negatives` is not available with `subwords` (fastText's "
                              "update draws noise words per pair); leave one out")
 
     def to_dict(self) -> dict:
