@@ -288,7 +288,9 @@ for _command in (neighbors, similarity, analogy, info, evaluate, plot):
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
               show_default=True, help="Model directory to write.")
 @click.option("--force", is_flag=True, help="Replace an existing model.")
-def import_(vectors, output, force) -> None:
+@click.option("--prune-buckets", is_flag=True,
+              help="fastText .bin: keep only the n-gram rows some vocabulary word uses.")
+def import_(vectors, output, force, prune_buckets) -> None:
     """Make a model from GloVe, word2vec text, word2vec binary or fastText .bin VECTORS
     (detected); a .bin keeps its n-gram vectors, for words it has never seen."""
     from . import fasttext_bin
@@ -297,10 +299,14 @@ def import_(vectors, output, force) -> None:
     files.check_model_output(output, overwrite=force)
     if fasttext_bin.is_fasttext_bin(vectors):
         emb = fasttext_bin.read(vectors)
+        if prune_buckets:
+            emb.subwords = emb.subwords.pruned(emb.words)
         emb.save(output, overwrite=force)
-        click.echo(f"{len(emb):,} words x {emb.dim} dims and {emb.subwords.buckets:,} n-gram "
-                   f"buckets imported to {output}")
+        click.echo(f"{len(emb):,} words x {emb.dim} dims and {len(emb.subwords.ngrams):,} "
+                   f"n-gram rows imported to {output}")
         return
+    if prune_buckets:
+        raise click.UsageError("--prune-buckets applies to a fastText .bin only")
     words, matrix = read_vectors(vectors)
     config = TrainConfig(dim=matrix.shape[1])
     stats = {"imported_from": str(vectors)}  # a TrainStats field; nothing was trained

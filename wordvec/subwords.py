@@ -223,6 +223,19 @@ class Subwords:
             axis=0, dtype=np.float32)
         return total / np.float32(len(rows) + 1)
 
+    def pruned(self, vocab: list[str]) -> Subwords:
+        """The same table with rows only for the buckets some word of ``vocab`` uses.
+
+        The vocabulary's vectors do not change; an unseen word loses the rows no
+        vocabulary word trains (in a fastText model, the random values they started
+        with), so its vector is its trained n-grams' sum over its n-gram count.
+        """
+        _, found = vocab_buckets(vocab, self.minn, self.maxn, self.buckets)
+        keep = np.unique(found)
+        _, rows = self.rows_of(keep)
+        return Subwords(self.words, np.asarray(self.ngrams[rows]), keep, self.minn,
+                        self.maxn, self.buckets)
+
     def word_vectors(self, vocab: list[str]) -> np.ndarray:
         """Every vocabulary word's vector (what fastText's ``.vec`` holds)."""
         offsets, found = vocab_buckets(vocab, self.minn, self.maxn, self.buckets)

@@ -137,15 +137,15 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         stats.update(**_corpus_stats(raw, vocab, ids, offsets))
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
-        inputs = input_rows(vocab, config)
+        rows = input_rows(vocab, config)
         stats.vocab_seconds = time.perf_counter() - clock
         if log is not None:
             log(f"{len(vocab):,} words from {stats.raw_tokens:,} tokens; training")
-        w_in, w_out, lockf = starting_weights(vocab, config, start, stats, inputs[2])
+        w_in, w_out, lockf = starting_weights(vocab, config, start, stats, rows[2])
         stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
-                                  log, inputs[:2]))
+                                  log, rows[:2]))
         del ids
-    emb = _embeddings(vocab, w_in, w_out, config, stats, inputs)
+    emb = _embeddings(vocab, w_in, w_out, config, stats, rows[2])
     if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
@@ -166,13 +166,14 @@ def input_rows(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarra
 
 
 def _embeddings(vocab: Vocab, w_in: np.ndarray, w_out: np.ndarray, config: TrainConfig,
-                stats: TrainStats, inputs) -> Embeddings:
-    """The trained model; a subword model's vectors are the means of each word's rows."""
+                stats: TrainStats, used: np.ndarray) -> Embeddings:
+    """The trained model; a subword model's vectors are the means of each word's rows,
+    and ``used`` the buckets of its n-gram rows."""
     n = len(vocab)
     if not config.subwords:
         return Embeddings(vocab.words, vocab.counts, w_in, w_out[:n], config, stats.to_dict())
-    order = np.argsort(inputs[2])  # the store keeps n-gram rows in bucket order
-    table = subwords.Subwords(w_in[:n], w_in[n:][order], inputs[2][order], config.minn,
+    order = np.argsort(used)  # the store keeps n-gram rows in bucket order
+    table = subwords.Subwords(w_in[:n], w_in[n:][order], used[order], config.minn,
                               config.maxn, config.buckets)
     return Embeddings(vocab.words, vocab.counts, table.word_vectors(vocab.words), w_out[:n],
                       config, stats.to_dict(), subwords=table)
