@@ -80,14 +80,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--neighbors", action="store_true")
-    parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=TOOLS + ("make",), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "make":
+        return make_model(args.bin, args.bin.with_suffix(".txt"))
     if args.child:
         print(json.dumps(child(args.child, args.bin, args.neighbors)))
         return
-    if args.make:
+    if args.make:  # in a child: Linux keeps a process's peak RSS across fork and exec,
+        # so a parent that held the model would inflate every child's reading
         args.bin.parent.mkdir(parents=True, exist_ok=True)
-        make_model(args.bin, args.bin.with_suffix(".txt"))
+        subprocess.run([sys.executable, __file__, "--child", "make", "--bin", str(args.bin)],
+                       check=True)
     print(f"{args.bin}: {args.bin.stat().st_size / 2**30:.2f} GiB; query word {WORD!r}")
     runs = {t: [] for t in args.tools}
     for r in range(args.repeats):
