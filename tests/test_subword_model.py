@@ -220,3 +220,14 @@ def test_subword_options_that_cannot_apply_are_one_line_errors(tmp_path):
         result = runner.invoke(main, args)
         assert result.exit_code in (1, 2) and message in result.output, result.output
         assert "Traceback" not in result.output and not (tmp_path / "x.bin").exists()
+
+
+def test_bin_detection_never_reads_a_fifo(tmp_path):
+    """Sniffing the magic number of a FIFO would block, or eat the bytes its real
+    reader needs: only regular files are looked at."""
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert fasttext_bin.is_fasttext_bin(fifo) is False
+    assert fasttext_bin.is_fasttext_bin(tmp_path / "missing.bin") is False

@@ -39,7 +39,10 @@ BLOCK_ROWS = 1 << 16
 
 
 def is_fasttext_bin(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a regular file starting with fastText's magic number."""
+    """Whether ``path`` is a regular file starting with fastText's magic number (a FIFO
+    or device is never read here: its first bytes would be lost to the real reader)."""
+    if not os.path.isfile(path):
+        return False
     try:
         with open(path, "rb") as f:
             head = f.read(4)

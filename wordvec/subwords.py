@@ -71,8 +71,8 @@ def vocab_buckets(words: list[str], minn: int, maxn: int,
     The hash of the n-gram of ``n`` characters starting at character ``c`` extends
     the one of ``n - 1`` characters by one character's bytes, so the loop runs over
     ``n`` and bytes while the arrays hold every character of every word: about 25
-    array passes instead of a Python loop over each n-gram's bytes (40x faster on
-    70,000 words).
+    array passes instead of a Python loop over each n-gram's bytes (0.19 s against
+    1.27 s for 70,000 words of English).
     """
     data = np.frombuffer("".join(BOW + w + EOW for w in words).encode("utf-8"), np.uint8)
     starts = np.flatnonzero(data & 0xC0 != 0x80)  # first byte of every character
