@@ -102,9 +102,7 @@ class Embeddings:
         would have written it (NFKC, and lowercased if the model was): a model
         trained that way finds ``King`` as ``king``.
         """
-        row = self.index.get(word)
-        if row is None and self.config.tokenizer == "default":
-            row = self.index.get(normalize(word, self.config.lowercase))
+        row = self._row(word)
         if row is not None:
             return row
         close = difflib.get_close_matches(word, self.words[:SUGGEST_FROM], n=5, cutoff=0.75)
@@ -125,10 +123,11 @@ class Embeddings:
         return self.subwords.compose(word) is not None
 
     def _row(self, word: str) -> int | None:
-        try:
-            return self.id_of(word)
-        except UnknownWordError:
-            return None
+        """``id_of`` without the error (and its search for close spellings): None."""
+        row = self.index.get(word)
+        if row is None and self.config.tokenizer == "default":
+            row = self.index.get(normalize(word, self.config.lowercase))
+        return row
 
     def vector(self, word: str) -> np.ndarray:
         """The vector of ``word``; in a subword model, composed from its n-grams when it
