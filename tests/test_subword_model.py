@@ -141,6 +141,17 @@ def test_reads_a_bin_that_fasttext_trained(family, tmp_path):
     pruned = wordvec.load(tmp_path / "pruned")
     assert len(pruned.subwords.ngrams) < 50_000  # only the rows vocabulary words train
     np.testing.assert_allclose(pruned.vectors, emb.vectors, atol=1e-6)
+    unseen = [held[s] + "zq" for s in stems[:3]]  # n-grams no vocabulary word has
+    (tmp_path / "keep.txt").write_text("\n".join(unseen) + "\n")
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "ft.bin"), "-o",
+                                       str(tmp_path / "kept"), "--prune-buckets",
+                                       "--keep-ngrams-of", str(tmp_path / "keep.txt")])
+    assert result.exit_code == 0, result.output
+    kept = wordvec.load(tmp_path / "kept")
+    assert len(pruned.subwords.ngrams) < len(kept.subwords.ngrams) < 50_000
+    for word in unseen:  # the listed words keep every row fastText gives them
+        np.testing.assert_allclose(kept.vector(word), theirs.get_word_vector(word), atol=1e-5)
+        assert not np.allclose(pruned.vector(word), theirs.get_word_vector(word), atol=1e-5)
 
 
 def test_not_a_word_vector_bin_is_refused(tmp_path):

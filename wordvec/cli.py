@@ -290,22 +290,28 @@ for _command in (neighbors, similarity, analogy, info, evaluate, plot):
 @click.option("--force", is_flag=True, help="Replace an existing model.")
 @click.option("--prune-buckets", is_flag=True,
               help="fastText .bin: keep only the n-gram rows some vocabulary word uses.")
-def import_(vectors, output, force, prune_buckets) -> None:
+@click.option("--keep-ngrams-of", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --prune-buckets: also keep the rows of these words' n-grams (one "
+                   "word a line), so they get fastText's vectors exactly.")
+def import_(vectors, output, force, prune_buckets, keep_ngrams_of) -> None:
     """Make a model from GloVe, word2vec text, word2vec binary or fastText .bin VECTORS
     (detected); a .bin keeps its n-gram vectors, for words it has never seen."""
     from . import fasttext_bin
     from .formats import read_vectors
 
     files.check_model_output(output, overwrite=force)
+    if keep_ngrams_of and not prune_buckets:
+        raise click.UsageError("--keep-ngrams-of goes with --prune-buckets")
     if fasttext_bin.is_fasttext_bin(vectors):
         emb = fasttext_bin.read(vectors)
         if prune_buckets:
-            emb.subwords = emb.subwords.pruned(emb.words)
+            extra = _word_list(keep_ngrams_of) if keep_ngrams_of else []
+            emb.subwords = emb.subwords.pruned(emb.words + extra)
         emb.save(output, overwrite=force)
         click.echo(f"{len(emb):,} words x {emb.dim} dims and {len(emb.subwords.ngrams):,} "
                    f"n-gram rows imported to {output}")
         return
-    if prune_buckets:
+    if prune_buckets or keep_ngrams_of:
         raise click.UsageError("--prune-buckets applies to a fastText .bin only")
     words, matrix = read_vectors(vectors)
     config = TrainConfig(dim=matrix.shape[1])
@@ -313,3 +319,12 @@ def import_(vectors, output, force, prune_buckets) -> None:
     Embeddings(words, np.zeros(len(words), dtype=np.int64), matrix, None, config, stats).save(
         output, overwrite=force)
     click.echo(f"{len(words):,} words x {matrix.shape[1]} dims imported to {output}")
+
+
+def _word_list(path: Path) -> list[str]:
+    """The words of a file, one a line (blank lines skipped)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"{path}: cannot read a word list ({exc})") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
