@@ -17,6 +17,7 @@ only the rows it needs. Buckets that we never trained are written as zeros (see
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 import struct
@@ -62,14 +63,12 @@ def write(emb: Embeddings, out: str | os.PathLike) -> None:
     with files.open_output(out) as f:
         f.write(_header(emb))
         f.write(struct.pack("<?qq", False, len(emb) + table.buckets, emb.dim))
-        for start in range(0, len(emb), BLOCK_ROWS):
-            f.write(np.ascontiguousarray(table.words[start:start + BLOCK_ROWS], "<f4").tobytes())
-        for block in _bucket_blocks(table):
+        for block in itertools.chain(_blocks(table.words), _bucket_blocks(table)):
             f.write(block.tobytes())
         context = emb.context if emb.context is not None else np.zeros_like(table.words)
         f.write(struct.pack("<?qq", False, len(emb), emb.dim))
-        for start in range(0, len(emb), BLOCK_ROWS):
-            f.write(np.ascontiguousarray(context[start:start + BLOCK_ROWS], "<f4").tobytes())
+        for block in _blocks(context):
+            f.write(block.tobytes())
 
 
 def _header(emb: Embeddings) -> bytes:
@@ -84,13 +83,20 @@ def _header(emb: Embeddings) -> bytes:
             + struct.pack("<iiiqq", len(emb), len(emb), 0, tokens, -1) + entries)
 
 
+def _blocks(matrix):
+    """``matrix`` as little-endian float32 blocks of ``BLOCK_ROWS`` rows (a memory map is
+    read a block at a time)."""
+    for start in range(0, len(matrix), BLOCK_ROWS):
+        yield np.ascontiguousarray(matrix[start:start + BLOCK_ROWS], "<f4")
+
+
 def _bucket_blocks(table: Subwords):
     """The bucket rows in order, ``BLOCK_ROWS`` at a time; buckets without a row are zero."""
+    if table.used is None:
+        yield from _blocks(table.ngrams)
+        return
     for start in range(0, table.buckets, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, table.buckets)
-        if table.used is None:
-            yield np.ascontiguousarray(table.ngrams[start:stop], "<f4")
-            continue
         block = np.zeros((stop - start, table.ngrams.shape[1]), "<f4")
         lo, hi = np.searchsorted(table.used, [start, stop])
         block[table.used[lo:hi] - start] = table.ngrams[lo:hi]

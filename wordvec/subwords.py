@@ -205,23 +205,24 @@ class Subwords:
         hit = self.used[at] == found
         return hit, at[hit]
 
+    def _ngram_sum(self, found) -> tuple[np.ndarray, int]:
+        """The sum of the rows of buckets ``found`` that have one, and how many do."""
+        _, rows = self.rows_of(found)
+        return self.ngrams[np.sort(rows)].sum(axis=0, dtype=np.float32), len(rows)
+
     def compose(self, word: str) -> np.ndarray | None:
         """fastText's vector for a word outside the vocabulary: the sum of its n-grams'
         rows over the number of its n-grams; None when none of them has a row."""
         found = ngram_buckets(word, self.minn, self.maxn, self.buckets)
-        _, rows = self.rows_of(found)
-        if len(rows) == 0:
-            return None
-        return self.ngrams[np.sort(rows)].sum(axis=0, dtype=np.float32) / np.float32(len(found))
+        total, hits = self._ngram_sum(found)
+        return total / np.float32(len(found)) if hits else None
 
     def vocab_vector(self, row: int, word: str) -> np.ndarray:
         """The vector of vocabulary word ``word`` at ``row``: the mean of its own row and
         its n-grams' rows (fastText's ``getWordVector``)."""
         found = [] if word == EOS else ngram_buckets(word, self.minn, self.maxn, self.buckets)
-        _, rows = self.rows_of(found)
-        total = self.words[row].astype(np.float32) + self.ngrams[np.sort(rows)].sum(
-            axis=0, dtype=np.float32)
-        return total / np.float32(len(rows) + 1)
+        total, hits = self._ngram_sum(found)
+        return (self.words[row].astype(np.float32) + total) / np.float32(hits + 1)
 
     def pruned(self, vocab: list[str]) -> Subwords:
         """The same table with rows only for the buckets some word of ``vocab`` uses.
