@@ -16,7 +16,9 @@ from wordvec.corpus import CorpusError, iter_sentences, tokenize
     ("don’t STOP", ["don’t", "stop"]),  # curly apostrophe stays inside a word
     ("Ｆｕｌｌｗｉｄｔｈ ＡＢＣ", ["fullwidth", "abc"]),  # NFKC folds compatibility forms
     ("École naïve Straße", ["école", "naïve", "straße"]),
-    ("snake_case a--b", ["snake", "case", "a", "b"]),
+    # an inner underscore joins, as in phrases (new_york) and identifiers; a double
+    # hyphen or a leading or trailing underscore does not
+    ("snake_case a--b _x_ new_york", ["snake_case", "a", "b", "x", "new_york"]),
     ("...!!! ,,, ", []),
 ])
 def test_default_tokenizer(text, expected):

@@ -32,8 +32,9 @@ CHUNK_BYTES = 1 << 20
 # and holding it whole would let a binary file grow memory without bound.
 MAX_CARRY_CHARS = 1 << 20
 
-# Letters or digits, with inner apostrophes or hyphens: "don't", "well-known".
-_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+# Letters or digits, with inner apostrophes, hyphens or underscores: "don't",
+# "well-known", and "new_york" as ``wordvec phrases`` writes a phrase.
+_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-_][^\W_]+)*")
 
 _MAGIC = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
 _EXTENSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
@@ -49,11 +50,12 @@ def tokenize(text: str, tokenizer: str = "default", lowercase: bool = True) -> l
     """Split text into tokens.
 
     ``default``: Unicode NFKC, optional lowercasing, words are runs of letters or
-    digits keeping inner apostrophes and hyphens; punctuation is dropped.
+    digits keeping inner apostrophes, hyphens and underscores (a joined phrase);
+    punctuation is dropped.
     ``whitespace``: split on whitespace only, nothing else touched (like word2vec.c).
 
-    >>> tokenize("The King's well-known horse, 2 times!")
-    ['the', "king's", 'well-known', 'horse', '2', 'times']
+    >>> tokenize("The King's well-known horse, 2 times in New_York!")
+    ['the', "king's", 'well-known', 'horse', '2', 'times', 'in', 'new_york']
     """
     if tokenizer == "whitespace":
         return text.split()
