@@ -13,6 +13,10 @@ shows the median and (min-max) over repeats, and repeat r uses seed r + 1 for
 every tool, so the quality spread is the spread over seeds. Tools run in an order
 that rotates by one each repeat.
 
+``--tools wordvec-cbow wordvec-cbow-w2v gensim-cbow-file gensim-cbow-iter`` compares
+CBOW: wordvec's corrected update at its default rate and word2vec.c's update at
+0.05, against gensim's ``Word2Vec(sg=0)`` in both modes at 0.05.
+
 ``--tools wordvec-subwords gensim-fasttext fasttext`` compares subword models
 (minn 3, maxn 6, 2M buckets): gensim's FastText (``corpus_file``) and fastText's
 C++ trainer through its Python binding (``fasttext-numpy2``, in the bench extra),
@@ -39,11 +43,20 @@ from pathlib import Path
 from _data import ROOT, default_corpus, eval_sets
 
 TOOLS = ("wordvec", "gensim-file", "gensim-iter", "wordvec-shared", "wordvec-subwords",
-         "gensim-fasttext", "fasttext")
+         "gensim-fasttext", "fasttext", "wordvec-cbow", "wordvec-cbow-w2v", "gensim-cbow-file",
+         "gensim-cbow-iter")
 WORD_TOOLS = TOOLS[:4]  # the default; the subword tools: --tools wordvec-subwords ...
 SUBWORDS = dict(minn=3, maxn=6, buckets=2_000_000)
-SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025,
-                min_alpha=0.0001)
+SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, min_alpha=0.0001)
+# Starting learning rates: skip-gram 0.025 everywhere (word2vec.c's); CBOW 0.05
+# (word2vec.c's CBOW default; gensim's CBOW scored higher at 0.05 than at its own
+# 0.025 on 5M tokens), and wordvec's corrected CBOW at its default (None).
+ALPHA = {"wordvec-cbow": None, "wordvec-cbow-w2v": 0.05, "gensim-cbow-file": 0.05,
+         "gensim-cbow-iter": 0.05}
+WORDVEC_EXTRA = {"wordvec-shared": dict(shared_negatives=True),
+                 "wordvec-subwords": dict(subwords=True, **SUBWORDS),
+                 "wordvec-cbow": dict(model="cbow"),
+                 "wordvec-cbow-w2v": dict(model="cbow", cbow_update="word2vec")}
 
 
 def write_tokens(corpus: Path, n_tokens: int, out: Path) -> int:
@@ -87,10 +100,9 @@ def child_wordvec(path: Path, out: Path, threads: int, epochs: int, tool: str,
     import wordvec
 
     start = time.perf_counter()
-    extra = {"shared_negatives": True} if tool == "wordvec-shared" else \
-        dict(subwords=True, **SUBWORDS) if tool == "wordvec-subwords" else {}
-    config = wordvec.TrainConfig(**SETTINGS, epochs=epochs, threads=threads, seed=seed,
-                                 tokenizer="whitespace", **extra)
+    config = wordvec.TrainConfig(**SETTINGS, alpha=ALPHA.get(tool, 0.025), epochs=epochs,
+                                 threads=threads, seed=seed, tokenizer="whitespace",
+                                 **WORDVEC_EXTRA.get(tool, {}))
     emb = wordvec.train(path, config)
     emb.save(out)
     s = emb.stats
@@ -109,10 +121,11 @@ def child_gensim(path: Path, out: Path, threads: int, epochs: int, tool: str,
     kind, extra = (FastText, dict(min_n=SUBWORDS["minn"], max_n=SUBWORDS["maxn"],
                                   bucket=SUBWORDS["buckets"])) \
         if tool == "gensim-fasttext" else (Word2Vec, {})
-    model = kind(sg=1, vector_size=s["dim"], window=s["window"], negative=s["negative"],
-                 sample=s["sample"], min_count=s["min_count"], alpha=s["alpha"],
+    model = kind(sg=0 if "cbow" in tool else 1, vector_size=s["dim"], window=s["window"],
+                 negative=s["negative"], sample=s["sample"], min_count=s["min_count"],
+                 alpha=ALPHA.get(tool, 0.025),
                  min_alpha=s["min_alpha"], workers=threads, epochs=epochs, seed=seed, **extra)
-    if tool == "gensim-iter":
+    if tool.endswith("-iter"):
         source = {"corpus_iterable": LineSentence(str(path))}
     else:
         source = {"corpus_file": str(path)}
@@ -139,7 +152,7 @@ def child_fasttext(path: Path, out: Path, threads: int, epochs: int) -> dict:
     s = SETTINGS
     model = fasttext.train_unsupervised(
         str(path), model="skipgram", dim=s["dim"], ws=s["window"], neg=s["negative"],
-        t=s["sample"], minCount=s["min_count"], lr=s["alpha"], epoch=epochs, thread=threads,
+        t=s["sample"], minCount=s["min_count"], lr=0.025, epoch=epochs, thread=threads,
         minn=SUBWORDS["minn"], maxn=SUBWORDS["maxn"], bucket=SUBWORDS["buckets"],
         verbose=0)  # the binding takes no seed: repeats differ by thread timing only
     trained = time.perf_counter()
@@ -196,7 +209,10 @@ ROWS = [("training seconds", "train", False), ("words/s (raw tokens)", "words_pe
 NAMES = {"wordvec": "wordvec", "wordvec-shared": "wordvec --shared-negatives",
          "gensim-file": "gensim corpus_file", "gensim-iter": "gensim LineSentence",
          "wordvec-subwords": "wordvec --subwords", "gensim-fasttext": "gensim FastText",
-         "fasttext": "fastText"}
+         "fasttext": "fastText", "wordvec-cbow": "wordvec CBOW",
+         "wordvec-cbow-w2v": "wordvec CBOW --cbow-update word2vec",
+         "gensim-cbow-file": "gensim CBOW corpus_file",
+         "gensim-cbow-iter": "gensim CBOW LineSentence"}
 QUALITY = ("analogy", "syntactic", "ws353", "simlex")
 
 

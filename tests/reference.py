@@ -168,3 +168,117 @@ def subword_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alph
                     w_in[r] += lockf[r] * (hidden[0] - before[0])
                 n_pairs += 1
     return loss, n_pairs, rng.state
+
+
+def cbow_step(w_in, w_out, contexts, inputs, targets, alpha, lockf, corrected):
+    """One CBOW example: the mean of the contexts' vectors against ``targets``.
+
+    A context word's vector is the mean of its rows (``inputs`` = (in_offsets,
+    in_rows)); ``h`` is the mean of those. ``corrected``: each row moves by its
+    ``lockf`` times the true gradient (the gradient at ``h`` over the number of
+    contexts and the context's number of rows), else by the whole gradient at ``h``
+    (word2vec.c). Returns the loss.
+    """
+    in_offsets, in_rows = inputs
+    lists = [in_rows[in_offsets[c]:in_offsets[c + 1]] for c in contexts]
+    hidden = np.mean([w_in[r].mean(axis=0, dtype=np.float64) for r in lists], axis=0)
+    hidden = hidden.astype(np.float32)[None]
+    before = hidden.copy()
+    loss = pair_step(hidden, w_out, 0, targets, alpha)
+    grad = hidden[0] - before[0]
+    for r in lists:
+        step = np.float32(1.0 / (len(r) * len(lists))) if corrected else np.float32(1.0)
+        for row in r:
+            w_in[row] += lockf[row] * step * grad
+    return loss
+
+
+def cbow_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
+               inputs, lockf, corrected):
+    """Reference for ``_kernels.train_block`` with ``cbow``: returns (loss sum,
+    examples, state); a centre with no context in its window is skipped."""
+    rng = Lcg(state)
+    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
+    loss, examples = 0.0, 0
+    for s in range(len(offsets) - 1):
+        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
+        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+        for i in range(len(kept)):
+            reach = window - rng.below(window)
+            contexts = [kept[j] for j in range(max(0, i - reach), min(len(kept), i + reach + 1))
+                        if j != i]
+            if not contexts:
+                continue
+            targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
+            loss += cbow_step(w_in, w_out, contexts, inputs, targets, alpha, lockf, corrected)
+            examples += 1
+    return loss, examples, rng.state
+
+
+def cbow_loss(w_in, w_out, contexts, inputs, targets):
+    """The CBOW example's loss in float64, for finite differences (no update)."""
+    in_offsets, in_rows = inputs
+    w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    hidden = np.mean([w_in[in_rows[in_offsets[c]:in_offsets[c + 1]]].mean(axis=0)
+                      for c in contexts], axis=0)
+    scores = w_out[targets] @ hidden
+    return float(np.logaddexp(0, -scores[0]) + np.logaddexp(0, scores[1:]).sum())
+
+
+def phrase_pass(sentences, min_count, threshold, scoring, connectors, max_conn=4):
+    """One pass of word2phrase with connector words, written plainly: returns
+    ({phrase: (score, count)}, joined sentences).
+
+    Candidates are consecutive non-connector words with at most ``max_conn``
+    connectors between them; joining is greedy from the left, and a word that ends
+    a phrase starts none.
+    """
+    from collections import Counter
+
+    counts, spans, total = Counter(), Counter(), 0
+    for sentence in sentences:
+        total += len(sentence)
+        counts.update(sentence)
+        for span in _candidate_spans(sentence, connectors, max_conn):
+            spans[span] += 1
+    found = {}
+    for span, n in spans.items():
+        a, b = counts[span[0]], counts[span[-1]]
+        if n < min_count:
+            continue
+        if scoring == "npmi":
+            value = np.log(n * total / (a * b)) / -np.log(n / total)
+        else:
+            value = (n - min_count) / (a * b) * total
+        if value > threshold:
+            found["_".join(span)] = (value, n)
+    return found, [_join_sentence(s, found, connectors, max_conn) for s in sentences]
+
+
+def _candidate_spans(sentence, connectors, max_conn):
+    first, between = None, []
+    for word in sentence:
+        if word in connectors:
+            if first is not None:
+                between.append(word)
+            continue
+        if first is not None and len(between) <= max_conn:
+            yield (first, *between, word)
+        first, between = word, []
+
+
+def _join_sentence(sentence, found, connectors, max_conn):
+    out, first, between = [], None, []
+    for word in sentence:
+        if word in connectors:
+            (between if first is not None else out).append(word)
+            continue
+        if first is not None:
+            name = "_".join([first, *between, word])
+            if len(between) <= max_conn and name in found:
+                out.append(name)
+                first, between = None, []
+                continue
+            out += [first, *between]
+        first, between = word, []
+    return out + ([first, *between] if first is not None else [])

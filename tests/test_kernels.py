@@ -22,13 +22,17 @@ def _model(w_in, w_out, lockf, keep, noise):
                           np.arange(n, dtype=np.int32))
 
 
+def _settings(window, negative, shared=False, subwords=False, cbow=False, corrected=False):
+    return _kernels.Settings(window, negative, shared, subwords, cbow, corrected)
+
+
 def _lock():
     return np.zeros(1, dtype=np.int64)
 
 
 def _block(ids, offsets, model, window, negative, alphas, state, shared, hot=0, copy=0):
     """``_kernels.train_block`` with a fresh work bundle and lock."""
-    settings = _kernels.Settings(window, negative, shared, False)
+    settings = _settings(window, negative, shared)
     work = _kernels.make_work(model, settings, hot, copy)
     return _kernels.train_block(ids, offsets, model, settings, alphas, state, work, _lock())
 
@@ -75,6 +79,63 @@ def test_train_block_matches_reference(window, negative, shared):
     assert loss == pytest.approx(ref_loss, rel=1e-5)
 
 
+@pytest.mark.parametrize("window, negative, corrected, subwords",
+                         [(1, 1, True, False), (3, 5, True, False), (5, 2, False, False),
+                          (3, 5, False, False), (3, 5, True, True), (5, 2, False, True)])
+def test_cbow_block_matches_reference(window, negative, corrected, subwords):
+    """CBOW, both update rules, word-only and with n-gram rows, frozen rows included."""
+    setup = _subword_setup if subwords else _setup
+    ids, offsets, model = setup()
+    alphas = np.array([0.5, 0.1])
+    ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
+    settings = _settings(window, negative, False, subwords, True, corrected)
+    work = _kernels.make_work(model, settings, 0, 0)
+    loss, examples, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
+                                                 work, _lock())
+    ref_loss, ref_examples, ref_state = reference.cbow_block(
+        ids, offsets, ref_in, ref_out, model.keep, model.noise, window, negative, alphas,
+        12345, (model.in_offsets, model.in_rows), model.lockf, corrected)
+    assert (examples, state) == (ref_examples, ref_state)
+    assert examples > 20
+    frozen = [1, 4, 13] if subwords else [1, 4]
+    np.testing.assert_array_equal(model.w_in[frozen], setup()[2].w_in[frozen])
+    np.testing.assert_allclose(model.w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(model.w_out, ref_out, atol=1e-5)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("subwords", [False, True])
+def test_corrected_cbow_step_is_the_gradient(subwords):
+    """The corrected update moves every input row by -alpha times the loss's gradient
+    (central differences in float64); word2vec.c's moves each by n_ctx * m times it."""
+    _, _, model = (_subword_setup if subwords else _setup)()
+    inputs, contexts, targets = (model.in_offsets, model.in_rows), [3, 5, 3, 2], [7, 0, 9]
+    rows = np.unique(np.concatenate([model.in_rows[model.in_offsets[c]:model.in_offsets[c + 1]]
+                                     for c in contexts]))
+    eps, alpha = 1e-4, np.float32(1e-3)
+    numeric = np.zeros((len(model.w_in), model.w_in.shape[1]))
+    for r in rows:
+        for d in range(model.w_in.shape[1]):
+            plus, minus = model.w_in.astype(np.float64), model.w_in.astype(np.float64)
+            plus[r, d] += eps
+            minus[r, d] -= eps
+            numeric[r, d] = (reference.cbow_loss(plus, model.w_out, contexts, inputs, targets)
+                             - reference.cbow_loss(minus, model.w_out, contexts, inputs,
+                                                   targets)) / (2 * eps)
+    ones = np.ones(len(model.w_in), np.float32)
+    for corrected in (True, False):
+        w_in, w_out = model.w_in.copy(), model.w_out.copy()
+        reference.cbow_step(w_in, w_out, contexts, inputs, targets, alpha, ones, corrected)
+        moved = (w_in - model.w_in) / -alpha
+        if corrected:
+            np.testing.assert_allclose(moved, numeric, atol=2e-5)
+        elif not subwords:  # the whole gradient at h to each row: n_ctx times the true one
+            np.testing.assert_allclose(moved, len(contexts) * numeric, atol=1e-4)
+        else:  # and with n-grams, also times the context's number of rows
+            assert np.abs(moved[rows]).sum() > 3 * np.abs(numeric[rows]).sum()
+    assert np.abs(numeric[rows]).min(axis=1).max() > 1e-3  # the check is not of zeros
+
+
 def _subword_setup(n_tokens=60):
     """``_setup``'s corpus with each word's input the mean of its row and 0 to 3 of six
     shared n-gram rows (one twice, as when a word repeats an n-gram); rows 1, 4 and
@@ -101,7 +162,7 @@ def test_subword_block_matches_reference(window, negative):
     ids, offsets, model = _subword_setup()
     alphas = np.array([0.5, 0.1])
     ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
-    settings = _kernels.Settings(window, negative, False, True)
+    settings = _settings(window, negative, subwords=True)
     work = _kernels.make_work(model, settings, 0, 0)
     loss, pairs, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
                                               work, _lock())
@@ -155,7 +216,7 @@ def test_train_chunk_runs_every_block_with_its_own_state():
     states = np.array([111, 222], dtype=np.int64)
     alphas = np.array([0.02, 0.01])
     with num_threads(1):
-        losses = _kernels.train_chunk(ids, offsets, model, _kernels.Settings(3, 4, False, False),
+        losses = _kernels.train_chunk(ids, offsets, model, _settings(3, 4),
                                       alphas, states, hot)
     bounds = _kernel_utils.block_bounds(offsets, 2)
     assert 0 < bounds[1] < bounds[2] == len(offsets) - 1
@@ -201,7 +262,7 @@ def test_concurrent_merges_lose_no_update():
     model = _model(w_out[:n_words], w_out, np.ones(n_words, np.float32),
                            np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
     with num_threads(2):
-        _merge_concurrently(model, _kernels.Settings(1, 1, False, False), hot, rounds, _lock())
+        _merge_concurrently(model, _settings(1, 1), hot, rounds, _lock())
     lost = 2 * rounds - w_out[:hot]
     assert lost.max() == 0, f"{int(lost.max())} of {2 * rounds} increments lost"
     assert (w_out[hot:hot + cold] == 0).all()
@@ -229,7 +290,7 @@ def _sgns_update(w_in, w_out, context, targets, alpha):
     n_words = w_in.shape[0]
     model = _model(w_in, w_out, np.ones(n_words, np.float32),
                            np.zeros(n_words, np.int64), np.zeros(n_words, np.int64))
-    work = _kernels.make_work(model, _kernels.Settings(1, len(targets) - 1, False, False), 0,
+    work = _kernels.make_work(model, _settings(1, len(targets) - 1), 0,
                               0)
     work.targets[0] = targets
     return _kernels.sgns_update(w_in, context, w_out, work, 0, alpha, 1.0, np.float32(1.0))

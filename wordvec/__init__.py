@@ -1,4 +1,4 @@
-"""wordvec: fast skip-gram word vectors from your own text.
+"""wordvec: fast skip-gram and CBOW word vectors from your own text.
 
 >>> import wordvec
 >>> emb = wordvec.train("corpus.txt", wordvec.TrainConfig(epochs=5))  # doctest: +SKIP

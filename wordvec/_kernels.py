@@ -1,4 +1,4 @@
-"""Numba kernels for skip-gram with negative sampling (SGNS). Private: use ``trainer.py``.
+"""Numba kernels for skip-gram and CBOW with negative sampling. Private: use ``trainer.py``.
 
 Every function here takes arrays, scalars and the three named tuples below, and
 raises nothing: the caller checks dtypes, shapes and ranges first. Weights are
@@ -74,10 +74,13 @@ in_offsets, in_rows : int64 (n_words + 1,), int32: word ``w``'s input vector is 
     then its n-grams'; ``subwords.subword_rows``). Read only when training subwords.
 """
 
-Settings = namedtuple("Settings", ["window", "negative", "shared", "subwords"])
+Settings = namedtuple("Settings", ["window", "negative", "shared", "subwords", "cbow",
+                                   "corrected"])
 Settings.__doc__ = """How to train: ``window`` and ``negative`` (ints) as in TrainConfig;
 ``shared`` (bool): one draw of noise words per centre word, else one per pair;
-``subwords`` (bool): fastText's skip-gram over ``in_rows`` (``subword_updates``)."""
+``subwords`` (bool): fastText's skip-gram over ``in_rows`` (``subword_updates``);
+``cbow`` (bool): CBOW over ``in_rows`` instead of skip-gram (``cbow_updates``), with
+``corrected`` (bool) the true gradient of the mean, else word2vec.c's update."""
 
 Work = namedtuple("Work", ["buf", "targets", "grad", "contexts", "g", "delta", "snapshot",
                            "hot", "shift", "hidden"])
@@ -93,7 +96,8 @@ contexts, g, delta : int32 (2 window,), float32 (2 window, negative + 1) and
 snapshot : float32 (hot, dim), the private rows as last merged.
 hot, shift : words below ``hot`` train their output row at ``word + shift``
     (this thread's copy); ``hot`` 0 trains the shared rows directly.
-hidden : float32 (2, dim), ``subword_updates``' input vector and summed gradient.
+hidden : float32 (2, dim), ``subword_updates``' input vector and summed gradient
+    (``cbow_updates``: the context mean in row 0).
 """
 
 
@@ -375,6 +379,55 @@ def subword_updates(n, model, settings, alpha, state, work):
     return loss - math.log(prob), pairs, state
 
 
+@njit(cache=True, fastmath=FAST, inline="always")
+def cbow_updates(n, model, settings, alpha, state, work):
+    """CBOW over one subsampled sentence ``work.buf[:n]``; one example per centre word.
+
+    Mikolov et al. 2013a ("Efficient Estimation of Word Representations in Vector
+    Space") and word2vec.c's ``cbow``: the input ``h`` is the mean over the centre's
+    contexts in the shrunk window of each context's vector (its rows ``in_rows``
+    averaged: its own row, plus its n-grams' with subwords); the targets are the
+    centre word (label 1) and ``negative`` noise words drawn for the centre. With no
+    context in the window the centre is skipped, drawing no noise (word2vec.c).
+
+    ``settings.corrected``: each of a context's ``m`` rows moves by the true gradient
+    of the loss, the gradient at ``h`` over ``n_ctx * m`` (İrsoy, Benton and Stratos
+    2021, "Corrected CBOW Performs as well as Skip-gram"). Otherwise every row moves
+    by the whole gradient at ``h``, as word2vec.c and fastText do. Rows move by their
+    ``lockf`` times that. A context seen twice in the window counts twice, in ``h``
+    and in its update. Returns (loss, examples, state).
+    """
+    w_in, w_out, buf, hidden, grad = model.w_in, model.w_out, work.buf, work.hidden, work.grad
+    first, rows, targets = model.in_offsets, model.in_rows, work.targets
+    loss, prob, examples = 0.0, 1.0, 0
+    for i in range(n):
+        start, stop, state = window_span(i, n, settings.window, state)
+        n_ctx = stop - start - 1
+        if n_ctx == 0:
+            continue
+        state = draw_targets(buf[i], model.noise, state, targets, 0, work.hot, work.shift)
+        for k in range(targets.shape[1]):  # they load while h is summed
+            prefetch_row(w_out, targets[0, k])
+        for d in range(w_in.shape[1]):
+            hidden[0, d] = ZERO
+        for j in range(start, stop):
+            if j != i:
+                lo, hi = first[buf[j]], first[buf[j] + 1]
+                weight = ONE / np.float32((hi - lo) * n_ctx)
+                for p in range(lo, hi):
+                    axpy_row(weight, w_in, rows[p], hidden, 0)
+        prob, part = sgns_update(hidden, 0, w_out, work, 0, alpha, prob, ZERO)
+        loss += part
+        examples += 1
+        for j in range(start, stop):
+            if j != i:
+                lo, hi = first[buf[j]], first[buf[j] + 1]
+                step = ONE / np.float32((hi - lo) * n_ctx) if settings.corrected else ONE
+                for p in range(lo, hi):
+                    axpy_row(model.lockf[rows[p]] * step, grad, 0, w_in, rows[p])
+    return loss - math.log(prob), examples, state
+
+
 @njit(cache=True)
 def copy_hot_rows(w_out, work):
     """Start a thread's private rows: ``w_out[shift + r]`` and ``snapshot[r]`` get ``w_out[r]``."""
@@ -414,7 +467,8 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
     and last token; it falls linearly by position in between. The thread's private
     rows (``work``) are merged into the shared rows every ``SYNC_TOKENS`` tokens
-    and at the end, under ``lock``. Returns (loss sum, pair count, state).
+    and at the end, under ``lock``. Returns (loss sum, pair count, state); a pair
+    is a (word, context) pair for skip-gram, a centre word with its window for CBOW.
     """
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     copy_hot_rows(model.w_out, work)
@@ -427,7 +481,9 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], model.keep, state, work.buf)
-        if settings.subwords:
+        if settings.cbow:
+            part, count, state = cbow_updates(n, model, settings, alpha, state, work)
+        elif settings.subwords:
             part, count, state = subword_updates(n, model, settings, alpha, state, work)
         else:
             part, count, state = train_sentence(n, model, settings, alpha, state, work)

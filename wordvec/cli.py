@@ -95,6 +95,8 @@ def _exit_code(exc: Exception) -> int:
 
 # The library names settings as `python_name`; the CLI user knows them as flags.
 FLAGS = {"`alpha`": "--alpha", "`min_count`": "--min-count", "`dim`": "--dim",
+         "`max_vocab_size`": "--max-vocab-size", "`phrase_min_count`": "--phrase-min-count",
+         "`connectors`": "--connectors",
          "`init`": "--init", "`binary_ok`": "--binary-ok", "`overwrite`": "--force",
          "`path`": "-o/--output", "`model`": "-m/--model",
          "`shared_negatives`": "--shared-negatives", "`subwords`": "--subwords"}
@@ -132,12 +134,16 @@ def _config_option(spec: dataclasses.Field):
         return click.option(flag, spec.name, is_flag=True, help=meta["help"])
     if meta["choices"] is not None:
         kind = click.Choice(meta["choices"])
+    elif isinstance(default, str):
+        kind = click.STRING
+    elif meta["low"] is None and meta["high"] is None:
+        kind = click.INT if isinstance(default, int) else click.FLOAT
     else:
         ranged = click.IntRange if isinstance(default, int) else click.FloatRange
         kind = ranged(meta["low"], meta["high"], min_open=meta["low_open"],
                       max_open=meta["high_open"])
-    return click.option(flag, spec.name, type=kind, default=default, show_default=True,
-                        help=meta["help"])
+    return click.option(flag, spec.name, type=kind, default=default,
+                        show_default=default != "", help=meta["help"])
 
 
 @click.group(cls=_Group)
@@ -145,7 +151,7 @@ def _config_option(spec: dataclasses.Field):
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """wordvec: fast skip-gram word vectors from your own text."""
+    """wordvec: fast skip-gram and CBOW word vectors from your own text."""
     ctx.obj = {"debug": debug}
 
 
@@ -194,8 +200,8 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
 
 
 def _inherit_settings(ctx, options: dict, start) -> None:
-    """--resume takes dim, tokenizer, lowercasing and the n-gram settings from the model,
-    --init its dim (and a fastText .bin's n-gram settings for --subwords).
+    """--resume takes the model kind, dim, tokenizer, lowercasing and the n-gram settings
+    from the model, --init its dim (and a fastText .bin's n-gram settings for --subwords).
 
     An explicit option that differs from the resumed model's is a usage error: the
     model's words were made by its tokenizer, and new text must be cut the same way.
@@ -206,7 +212,8 @@ def _inherit_settings(ctx, options: dict, start) -> None:
                             ("buckets", table.buckets)):
             if ctx.get_parameter_source(name) == click.core.ParameterSource.DEFAULT:
                 options[name] = value
-    for name in ("dim", "tokenizer", "lowercase", "subwords", "minn", "maxn", "buckets"):
+    for name in ("model", "cbow_update", "dim", "tokenizer", "lowercase", "subwords", "minn",
+                 "maxn", "buckets"):
         explicit = ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
         if start.resume is not None:
             value = start.resume.dim if name == "dim" else getattr(start.resume.config, name)
@@ -257,6 +264,63 @@ def _summary(saved: dict, n_words: int, dim: int, output: Path) -> str:
             f"{s.threads} threads; loss per epoch "
             f"{' '.join(f'{x:.3f}' for x in s.epoch_losses)}; "
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
+
+
+PHRASE_FIELDS = ("phrase_threshold", "phrase_min_count", "phrase_scoring", "connectors",
+                 "tokenizer", "lowercase", "max_vocab_size")
+
+
+def phrase_options():
+    """The TrainConfig options that ``wordvec phrases`` shares with ``train``."""
+    def decorate(command):
+        for spec in reversed(dataclasses.fields(TrainConfig)):
+            if spec.name in PHRASE_FIELDS:
+                command = _config_option(spec)(command)
+        return command
+    return decorate
+
+
+@main.command(name="phrases")
+@click.argument("corpus", nargs=-1, required=True,
+                type=click.Path(allow_dash=True, path_type=Path))
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File for the joined text (a sentence a line, as tokenized), or - for "
+                   "stdout.")
+@click.option("--passes", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="Passes; each can join a phrase with a neighbour into a longer one.")
+@click.option("--table", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the phrases found as phrase<TAB>score<TAB>count lines.")
+@click.option("--binary-ok", is_flag=True, help="Read input that looks like a binary file.")
+@phrase_options()
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+def phrases_(corpus, output, passes, table, binary_ok, quiet, **options) -> None:
+    """Join collocations in CORPUS (new york -> new_york), as word2vec.c's word2phrase."""
+    from .trainer import write_phrased
+
+    for target in (output, table):
+        _check_not_input(target, corpus)
+    bars = not quiet and sys.stderr.isatty()
+    log = None if quiet or bars else (lambda line: click.echo(line, err=True))
+    found, stats = write_phrased(list(corpus), output, TrainConfig(phrases=passes, **options),
+                                 bars, binary_ok, log)
+    if table is not None:
+        with files.open_output(table) as f:
+            found.write(f)
+    if not quiet:
+        click.echo(f"{len(found):,} phrases joined {stats.phrase_joins:,} times in "
+                   f"{stats.raw_tokens:,} tokens" + (f"; {stats.phrase_candidates_pruned:,} "
+                   f"rare candidates pruned (raise --max-vocab-size to keep them)"
+                   if stats.phrase_candidates_pruned else ""), err=True)
+
+
+def _check_not_input(target, inputs) -> None:
+    """Refuse to write over one of the files being read."""
+    if target is None or files.is_stream(target) or not Path(target).exists():
+        return
+    for source in inputs:
+        if str(source) != "-" and Path(source).exists() and Path(source).samefile(target):
+            raise click.UsageError(f"{target} is also an input; writing there would replace "
+                                   f"the text being read; choose another file")
 
 
 @main.command()

@@ -117,6 +117,8 @@ def info(model, as_json) -> None:
     data = {"words": len(emb), "dim": emb.dim, "size_mb": round(_size(model) / 2**20, 1)}
     if emb.subwords is not None:
         data["ngram_rows"] = len(emb.subwords.ngrams)  # buckets any word uses (trained)
+    if emb.phrases is not None:
+        data["phrase_table"] = len(emb.phrases)  # phrases.tsv: joined before training
     data.update(**emb.stats, config=emb.config.to_dict())
     if as_json:
         click.echo(json.dumps(data, indent=2))

@@ -11,6 +11,17 @@ import dataclasses
 from dataclasses import dataclass, field
 
 TOKENIZERS = ("default", "whitespace")
+MODELS = ("skipgram", "cbow")
+CBOW_UPDATES = ("corrected", "word2vec")
+# The starting learning rate when --alpha is not given, by model and CBOW update.
+# skip-gram: word2vec.c's. CBOW: measured (docs/performance.md, "CBOW learning rate").
+DEFAULT_ALPHA = {("skipgram", "corrected"): 0.025, ("skipgram", "word2vec"): 0.025,
+                 ("cbow", "corrected"): 0.15, ("cbow", "word2vec"): 0.05}
+PHRASE_SCORINGS = ("word2vec", "npmi")
+# The score a pair must pass to be joined when --phrase-threshold is not given:
+# word2phrase's for its scoring; for npmi (in [-1, 1]) a pair seen together over
+# about half as often as it could be.
+DEFAULT_PHRASE_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
 
 
 def _setting(default, meaning: str, low=None, high=None, *, low_open=False, high_open=False,
@@ -23,17 +34,26 @@ def _setting(default, meaning: str, low=None, high=None, *, low_open=False, high
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters of a skip-gram negative-sampling run.
+    """Hyper-parameters of a skip-gram or CBOW negative-sampling run.
 
-    Defaults follow word2vec.c (Mikolov et al. 2013) for skip-gram.
+    Defaults follow word2vec.c (Mikolov et al. 2013) for skip-gram. ``alpha`` left
+    at None takes the model's default (``DEFAULT_ALPHA``) and is stored resolved.
     Raises ``ValueError`` from ``__post_init__`` for out-of-range values.
     """
 
+    model: str = _setting("skipgram", "skipgram: each word predicts its context words; "
+                                      "cbow: the mean of the context predicts the word "
+                                      "(faster).", choices=MODELS)
+    cbow_update: str = _setting("corrected", "CBOW: corrected: the true gradient of the "
+                                             "context mean; word2vec: word2vec.c's and "
+                                             "gensim's update.", choices=CBOW_UPDATES)
     dim: int = _setting(100, "Vector size.", 1, 10_000)
     window: int = _setting(5, "Largest context distance; each word draws its own in "
                               "[1, window].", 1, 1000)
     negative: int = _setting(5, "Noise words per (word, context) pair.", 1, 1000)
-    alpha: float = _setting(0.025, "Initial learning rate.", 0.0, low_open=True)
+    alpha: float | None = _setting(None, "Initial learning rate [default: 0.025 skipgram, "
+                                         "0.15 cbow, 0.05 cbow with --cbow-update "
+                                         "word2vec].", 0.0, low_open=True)
     min_alpha: float = _setting(0.0001, "Learning rate reached at the very end of the last "
                                         "epoch (at most alpha).", 0.0)
     epochs: int = _setting(5, "Passes over the corpus.", 1)
@@ -63,8 +83,26 @@ class TrainConfig:
     maxn: int = _setting(6, "Longest character n-gram (with --subwords).", 1, 100)
     buckets: int = _setting(2_000_000, "Hash buckets the n-grams share (with --subwords).",
                             1, 2**31 - 1)
+    # Phrases (word2vec.c's word2phrase): frequent collocations become one token.
+    phrases: int = _setting(0, "Join collocations (new york -> new_york) in N passes before "
+                               "training; each pass can lengthen a phrase (0: off).", 0, 10)
+    phrase_threshold: float | None = _setting(
+        None, "Score a pair must pass to be joined [default: 100 for word2vec scoring, 0.5 "
+              "for npmi].")
+    phrase_min_count: int = _setting(5, "Pairs seen fewer times are never joined; the "
+                                        "discount in word2vec scoring.", 1)
+    phrase_scoring: str = _setting("word2vec", "word2vec: (n(ab) - min) / (n(a) n(b)) x "
+                                               "tokens; npmi: normalised PMI in [-1, 1].",
+                                   choices=PHRASE_SCORINGS)
+    connectors: str = _setting("", "Words allowed inside a phrase (bank_of_america): 'en' "
+                                   "or a file, one word a line.")
 
     def __post_init__(self) -> None:
+        if self.alpha is None and self.model in MODELS and self.cbow_update in CBOW_UPDATES:
+            object.__setattr__(self, "alpha", DEFAULT_ALPHA[self.model, self.cbow_update])
+        if self.phrase_threshold is None and self.phrase_scoring in PHRASE_SCORINGS:
+            object.__setattr__(self, "phrase_threshold",
+                               DEFAULT_PHRASE_THRESHOLD[self.phrase_scoring])
         for spec in dataclasses.fields(self):
             problem = _out_of_range(getattr(self, spec.name), spec.metadata)
             if problem:
@@ -74,6 +112,12 @@ class TrainConfig:
         if self.minn > self.maxn:
             raise ValueError(f"minn must be at most maxn, got minn {self.minn} and maxn "
                              f"{self.maxn}")
+        if self.phrase_scoring == "npmi" and not -1 <= self.phrase_threshold <= 1:
+            raise ValueError(f"phrase_threshold must be in [-1, 1] for npmi scoring, got "
+                             f"{self.phrase_threshold}")
+        if self.model == "cbow" and self.shared_negatives:
+            raise ValueError("`shared_negatives` is for skip-gram; CBOW draws one set of "
+                             "noise words per centre word already; leave it out")
         if self.subwords and self.shared_negatives:
             raise ValueError("`shared_negatives` is not available with `subwords` (fastText's "
                              "update draws noise words per pair); leave one out")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from .subwords import Subwords
 
 FORMAT_NAME = files.FORMAT_NAME
 FORMAT_VERSION = 2  # 2 adds subword models; a model without subwords is still written as 1
+PHRASE_JOINER = "_"  # the words of a phrase, joined into one token
 SUGGEST_FROM = 50_000  # close spellings are looked for among this many most frequent words
 
 
@@ -45,17 +47,50 @@ class UnknownWordError(KeyError):
         return str(self.args[0])
 
 
+@dataclass
+class PhraseTable:
+    """The phrases found, with the score and count that made each one (all passes)."""
+
+    phrases: list[str] = field(default_factory=list)
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pruned: int = 0  # candidate entries dropped to respect the table's size bound
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def write(self, f) -> None:
+        """``phrase<TAB>score<TAB>count`` lines to the binary file ``f``, best first
+        within each pass."""
+        rows = zip(self.phrases, self.scores.tolist(), self.counts.tolist())
+        f.write("".join(f"{p}\t{s:.6g}\t{c}\n" for p, s, c in rows).encode("utf-8"))
+
+    @classmethod
+    def read(cls, path: Path) -> PhraseTable:
+        try:
+            rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+            return cls([r[0] for r in rows], np.array([float(r[1]) for r in rows]),
+                       np.array([int(r[2]) for r in rows], dtype=np.int64))
+        except FileNotFoundError:
+            raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None
+        except (ValueError, IndexError, UnicodeDecodeError):
+            raise ModelError(f"{path} is not 'phrase<TAB>score<TAB>count' lines; retrain or "
+                             f"restore the model") from None
+
+
 class Embeddings:
     """Word vectors with their vocabulary, counts, config and training stats.
 
     ``subwords`` (a ``subwords.Subwords``): the n-gram rows of a subword model, from
     which ``vector``, ``neighbors``, ``similarity`` and ``analogy`` compose vectors
     for words outside the vocabulary (``composed`` tells which words those are).
+    ``phrases`` (a ``PhraseTable``): the phrases joined before training, if any; a
+    query ``"new york"`` finds ``new_york``.
     """
 
     def __init__(self, words, counts, vectors, context=None, config=None, stats=None,
-                 subwords: Subwords | None = None):
-        self.subwords = subwords
+                 subwords: Subwords | None = None, phrases: PhraseTable | None = None):
+        self.subwords, self.phrases = subwords, phrases
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)
         self._vectors = None if vectors is None else _float32_matrix(vectors)
@@ -127,6 +162,8 @@ class Embeddings:
         row = self.index.get(word)
         if row is None and self.config.tokenizer == "default":
             row = self.index.get(normalize(word, self.config.lowercase))
+        if row is None and len(word.split()) > 1:  # "new york" as the phrase new_york
+            row = self._row(PHRASE_JOINER.join(word.split()))
         return row
 
     def vector(self, word: str) -> np.ndarray:
@@ -210,6 +247,8 @@ class Embeddings:
         if self.context is not None:
             _write_synced(folder / "context.npy", lambda f: np.save(f, np.asarray(self.context)))
         _write_synced(folder / "vocab.txt", self._write_vocab)
+        if self.phrases is not None:
+            _write_synced(folder / "phrases.tsv", self.phrases.write)
         table = self.subwords
         if table is not None:
             parts = {"word_rows": table.words, "ngrams": table.ngrams,
@@ -253,7 +292,8 @@ class Embeddings:
             context = _read_matrix(path / "context.npy", len(words), meta.get("dim"))
         config = _read_config(path, meta)
         table = _read_subwords(path, config, len(words)) if config.subwords else None
-        return cls(words, counts, vectors, context, config, meta["stats"], table)
+        phrases = PhraseTable.read(path / "phrases.tsv") if config.phrases else None
+        return cls(words, counts, vectors, context, config, meta["stats"], table, phrases)
 
 
 def _float32_matrix(matrix) -> np.ndarray:

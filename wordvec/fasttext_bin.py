@@ -73,9 +73,9 @@ def write(emb: Embeddings, out: str | os.PathLike) -> None:
 
 def _header(emb: Embeddings) -> bytes:
     c, table = emb.config, emb.subwords
-    args = ARGS.pack(c.dim, c.window, c.epochs, c.min_count, c.negative, 1, LOSS_NS,
-                     MODEL_SKIPGRAM, table.buckets, table.minn, table.maxn, LR_UPDATE_RATE,
-                     c.sample)
+    kind = MODEL_CBOW if c.model == "cbow" else MODEL_SKIPGRAM
+    args = ARGS.pack(c.dim, c.window, c.epochs, c.min_count, c.negative, 1, LOSS_NS, kind,
+                     table.buckets, table.minn, table.maxn, LR_UPDATE_RATE, c.sample)
     tokens = int(emb.stats.get("train_tokens") or int(np.sum(emb.counts)))
     entries = b"".join(w.encode("utf-8") + b"\0" + struct.pack("<qb", int(n), 0)
                        for w, n in zip(emb.words, emb.counts.tolist()))
@@ -144,7 +144,8 @@ def _parse(path: Path, data) -> Embeddings:
     start = pos + struct.calcsize("<?qq")
     matrix = _map(path, start, rows, cols, len(data))
     context = _read_output(path, data, start + rows * cols * 4, nwords, dim, neg)
-    config = TrainConfig(dim=dim, window=max(ws, 1), negative=max(neg, 1),
+    config = TrainConfig(model="cbow" if model == MODEL_CBOW else "skipgram",
+                         dim=dim, window=max(ws, 1), negative=max(neg, 1),
                          epochs=max(epoch, 1), min_count=max(min_count, 1),
                          sample=t if 0 <= t < 1 else 1e-3, subwords=True, minn=max(minn, 1),
                          maxn=max(maxn, minn, 1), buckets=max(bucket, 1),

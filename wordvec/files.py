@@ -30,7 +30,7 @@ from pathlib import Path
 
 FORMAT_NAME = "wordvec-model"
 MODEL_FILES = frozenset({"meta.json", "vectors.npy", "context.npy", "vocab.txt",
-                         "word_rows.npy", "ngrams.npy", "ngram_buckets.npy"})
+                         "word_rows.npy", "ngrams.npy", "ngram_buckets.npy", "phrases.tsv"})
 # Written in place even when they resolve to a regular file: the shell opened that
 # file for us (perhaps to append), so replacing it would lose what it holds.
 STREAM_PREFIXES = ("/dev/std", "/dev/fd/", "/proc/")

@@ -22,7 +22,10 @@ class TrainStats:
     vocab_size: int = 0  # words kept (min-count, max-vocab)
     pruned_while_counting: int = 0  # rare entries dropped to respect max-vocab-size
     invalid_utf8: int = 0  # invalid UTF-8 sequences read as U+FFFD
-    vocab_seconds: float = 0.0  # counting and encoding, wall time
+    phrases: int | None = None  # --phrases: phrases found (all passes)
+    phrase_joins: int | None = None  # --phrases: tokens saved by joining (raw minus joined)
+    phrase_candidates_pruned: int | None = None  # --phrases: rare candidates dropped for memory
+    vocab_seconds: float = 0.0  # counting, phrases and encoding, wall time
     # training
     compile_seconds: float = 0.0  # loading (or compiling) the Numba kernels
     train_seconds: float = 0.0  # the epochs, without compiling

@@ -1,4 +1,4 @@
-"""Training driver: corpus -> vocabulary -> ids -> SGNS epochs -> Embeddings.
+"""Training driver: corpus -> vocabulary -> ids -> skip-gram or CBOW epochs -> Embeddings.
 
 Python drives and the Numba kernels compute: the ids are cut into chunks of about
 ``CHUNK_TOKENS`` tokens at sentence ends, and each chunk is one parallel kernel
@@ -24,7 +24,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from . import _kernels, corpus, subwords
+from . import _kernels, corpus, files, phrases, subwords
 from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
@@ -102,7 +102,7 @@ class Start:
 def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
           binary_ok: bool = False, start: Start | None = None,
           log: Callable[[str], None] | None = None) -> Embeddings:
-    """Train skip-gram vectors on text files, folders or ``-`` (stdin).
+    """Train skip-gram or CBOW vectors on text files, folders or ``-`` (stdin).
 
     Parameters
     ----------
@@ -127,6 +127,10 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
+        n_read, table = raw.n_tokens, None
+        if config.phrases:
+            stream, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=True)
+            raw = phrases.to_counts(stream, raw, Path(tmp))
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(raw, vocab, config)
@@ -134,7 +138,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                   disable=not verbose, leave=False) as bar:
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         _check_pairs(raw, vocab, offsets, config)
-        stats.update(**_corpus_stats(raw, vocab, ids, offsets))
+        stats.update(**{**_corpus_stats(raw, vocab, ids, offsets), "raw_tokens": n_read})
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
         rows = input_rows(vocab, config)
@@ -146,6 +150,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                                   log, rows[:2]))
         del ids
     emb = _embeddings(vocab, w_in, w_out, config, stats, rows[2])
+    emb.phrases = table
     if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
@@ -265,9 +270,43 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
         return count_and_spool(sentences, workdir, config.max_vocab_size)
 
 
-def _check_vocab(raw: RawCounts, vocab: Vocab, config: TrainConfig) -> None:
+def _find_phrases(raw: RawCounts, config: TrainConfig, workdir: Path, log, stats: TrainStats,
+                  keep_pruned: bool) -> tuple[phrases.Stream, phrases.PhraseTable]:
+    """Join the counted text's phrases in ``config.phrases`` passes; fills ``stats``."""
+    def said(number: int, found: int) -> None:
+        if log is not None:
+            log(f"phrase pass {number}/{config.phrases}: {found:,} phrases")
+
+    stream = phrases.stream_from_counts(raw, workdir, keep_pruned)
+    stream, table = phrases.find_phrases(stream, phrases.settings_of(config), workdir,
+                                         config.max_vocab_size, said)
+    stats.update(phrases=len(table), phrase_joins=raw.n_tokens - stream.n_tokens,
+                 phrase_candidates_pruned=table.pruned)
+    return stream, table
+
+
+def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
+                  binary_ok: bool = False, log=None) -> tuple[phrases.PhraseTable, TrainStats]:
+    """``wordvec phrases``: the corpus with its phrases joined, written to ``out`` as
+    text (a sentence a line, as tokenized), in ``config.phrases`` passes."""
+    stats = TrainStats()
+    with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
+        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
+        _check_tokens(raw)
+        stream, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=False)
+        stats.update(raw_tokens=raw.n_tokens, sentences=raw.n_sentences)
+        with files.open_output(out) as f:
+            phrases.write_text(stream, f)
+    return table, stats
+
+
+def _check_tokens(raw: RawCounts) -> None:
     if raw.n_tokens == 0:
         raise ValueError("the corpus holds no words; check that it is a non-empty text file")
+
+
+def _check_vocab(raw: RawCounts, vocab: Vocab, config: TrainConfig) -> None:
+    _check_tokens(raw)
     if len(vocab) == 0:
         raise ValueError(f"no word occurs {config.min_count} times or more "
                          f"({len(raw.index):,} distinct words in {raw.n_tokens:,} tokens); "
@@ -352,7 +391,8 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
     model = _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(config.sample),
                            vocab.noise_table(), *inputs)
     settings = _kernels.Settings(config.window, config.negative, config.shared_negatives,
-                                 config.subwords)
+                                 config.subwords, config.model == "cbow",
+                                 config.cbow_update == "corrected")
     bounds = chunk_bounds(offsets, CHUNK_TOKENS)
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
