@@ -113,3 +113,77 @@ def test_read_ids_reads_a_memmap_slice_into_memory(tmp_path):
     part = read_ids(ids, 3, 7)
     assert part.tolist() == [3, 4, 5, 6] and not isinstance(part, np.memmap)
     assert read_ids(np.arange(5, dtype=np.int64), 1, 3).dtype == np.int32
+
+
+def _stream(raw):
+    """The counted text back as words per sentence ('?' for a pruned word's tokens)."""
+    words = {pid: w for w, pid in raw.index.items()}
+    pids = np.fromfile(raw.ids_path, dtype=np.int32)
+    ends = np.fromfile(raw.ends_path, dtype=np.int64)
+    pruned = raw.freed_at[pids] > np.arange(len(pids)) if raw.pruned else np.zeros(len(pids))
+    tokens = ["?" if gone else words[p] for p, gone in zip(pids.tolist(), pruned.tolist())]
+    return [tokens[a:b] for a, b in zip([0, *ends[:-1].tolist()], ends.tolist())]
+
+
+def _messy_text(seed=0):
+    """Words from a small alphabet with every whitespace str.split knows, CRLF, blank
+    lines, invalid UTF-8, a line of 25,000 words and one longer than a read chunk."""
+    from wordvec.corpus import CHUNK_BYTES
+
+    rng = np.random.default_rng(seed)
+    spaces = [" ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0", "\u1680",
+              "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+    lookalikes = ["\u200b", "\u180e", "\ufeff", "é", "ß", "日本"]  # not whitespace
+    letters = list("abcde") + lookalikes
+    lines = []
+    for _ in range(3000):
+        words = ["".join(rng.choice(letters, rng.integers(1, 4)))
+                 for _ in range(rng.integers(0, 12))]
+        lines.append("".join(w + rng.choice(spaces) for w in words))
+    lines[100] = " ".join(["w"] * 25_000)
+    lines[200] = "x " * (CHUNK_BYTES // 2 + 10)
+    data = "\r\n".join(lines).encode("utf-8")
+    return data[:5000] + b"\xff\xfe bad \xc3 utf8 " + data[5000:]
+
+
+def test_byte_counting_matches_the_python_tokenizer(tmp_path):
+    """The kernels' counting of whitespace-separated words gives the words, counts and
+    sentences that str.split and count_and_spool give, on text with every Unicode
+    space, invalid UTF-8, long lines and chunk boundaries inside lines."""
+    from wordvec import corpus
+
+    path = tmp_path / "messy.txt"
+    path.write_bytes(_messy_text())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    slow = count_and_spool(corpus.iter_sentences([path], "whitespace"), tmp_path / "a", 100)
+    fast = vocab_mod.count_and_spool_bytes(corpus.iter_line_bytes([path]), tmp_path / "b",
+                                           10**6)
+    assert fast.n_tokens == slow.n_tokens > 60_000
+    assert fast.n_sentences == slow.n_sentences
+    assert {w: int(fast.counts[i]) for w, i in fast.index.items()} == \
+        {w: int(slow.counts[i]) for w, i in slow.index.items()}
+    assert _stream(fast) == _stream(slow)
+    assert max(len(s) for s in _stream(fast)) == 10_000  # the long line was cut
+
+
+def test_byte_counting_prunes_like_the_counter(tmp_path):
+    """With more distinct words than the bound, the rarest are dropped as they come
+    (the table never holds more than the bound after a chunk) and their earlier
+    tokens are marked, so encoding drops them; words that stay are counted exactly."""
+    rng = np.random.default_rng(1)
+    common = [f"c{i}" for i in range(20)]
+    chunks = []
+    for c in range(30):
+        words = [*rng.choice(common, 400), *[f"r{c}_{i}" for i in range(50)]]
+        text = "\n".join(" ".join(words[i:i + 10]) for i in range(0, 450, 10)) + "\n"
+        chunks.append((text.encode(), True))
+    raw = vocab_mod.count_and_spool_bytes(iter(chunks), tmp_path, 60)
+    assert raw.pruned > 0 and len(raw.index) <= 60
+    expected = {w: sum(d.decode().split().count(w) for d, _ in chunks) for w in common}
+    assert {w: int(raw.counts[raw.index[w]]) for w in common} == expected
+    vocab = build_vocab(raw, min_count=1)
+    ids, _ = encode(raw, vocab, tmp_path)
+    kept = [vocab.words[i] for i in np.asarray(ids)]
+    assert sorted(set(kept)) == sorted(vocab.words)
+    assert len(kept) == int(vocab.counts.sum())

@@ -221,6 +221,32 @@ def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "defaul
         yield from _cut(pending, final=True)
 
 
+def iter_line_bytes(inputs: Iterable[str | os.PathLike],
+                    on_bytes: Callable[[int], None] | None = None, binary_ok: bool = False,
+                    stats=None) -> Iterator[tuple[bytes, bool]]:
+    """The text of the inputs as UTF-8 chunks of whole lines, for the whitespace
+    tokenizer's counting kernel: yields (bytes, ends_line).
+
+    The text is decoded as ``iter_sentences`` decodes it (invalid UTF-8 becomes
+    U+FFFD) and encoded again, so splitting the bytes on whitespace gives the same
+    words as ``str.split``. A chunk ends with a newline, except the last of each
+    input and the head of a line longer than ``MAX_CARRY_CHARS``, cut at a space or
+    tab as ``iter_sentences`` cuts it (``ends_line`` False: the line goes on).
+    """
+    for path in expand_paths(inputs):
+        carry = ""
+        for chunk in iter_text(path, on_bytes, binary_ok, stats):
+            text = carry + chunk
+            cut = text.rfind("\n") + 1
+            if cut:
+                yield text[:cut].encode("utf-8"), True
+            carry = text[cut:]
+            if len(carry) > MAX_CARRY_CHARS:
+                head, carry = _split_carry(carry)
+                yield head.encode("utf-8"), False
+        yield carry.encode("utf-8"), True
+
+
 def _cut(tokens: list[str], final: bool):
     """Yield full sentences from tokens; return the unfinished rest (empty when final)."""
     start = 0

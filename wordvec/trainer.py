@@ -29,7 +29,15 @@ from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
 from .stats import TrainStats
-from .vocab import RawCounts, Vocab, build_vocab, count_and_spool, encode, read_ids
+from .vocab import (
+    RawCounts,
+    Vocab,
+    build_vocab,
+    count_and_spool,
+    count_and_spool_bytes,
+    encode,
+    read_ids,
+)
 
 CHUNK_TOKENS = 1 << 20
 PROBE_PAIRS = 20_000
@@ -265,6 +273,9 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
         log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
     with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
+        if config.tokenizer == "whitespace":  # split in the kernels, not in Python
+            chunks = corpus.iter_line_bytes(files, bar.update, binary_ok, stats)
+            return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
                                           on_bytes=bar.update, binary_ok=binary_ok, stats=stats)
         return count_and_spool(sentences, workdir, config.max_vocab_size)

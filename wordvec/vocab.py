@@ -95,6 +95,139 @@ def count_and_spool(sentences: Iterable[list[str]], workdir: Path,
     return raw
 
 
+def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
+                          max_vocab_size: int) -> RawCounts:
+    """``count_and_spool`` for whitespace-separated words, counted by Numba kernels
+    from UTF-8 chunks of lines (``corpus.iter_line_bytes``); about 8 times faster.
+
+    The same words, counts, sentences and pruning rule; the provisional ids may be
+    numbered differently after a prune (freed ids are reused in another order),
+    which no later step depends on.
+    """
+    from . import _count_kernels as ck  # Numba: only where counting happens
+
+    raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
+                    workdir / "raw_ends.i64", 0, 0)
+    table = _grown(None, 1 << 16, 1 << 20, 1 << 17)
+    raw.freed_at = np.zeros(len(table.counts), dtype=np.int64)
+    with open(raw.ids_path, "wb") as ids_file, open(raw.ends_path, "wb") as ends_file:
+        for data, ends_line in chunks:
+            text = np.frombuffer(data, dtype=np.uint8)
+            table = _room_for(table, raw, len(text))
+            ids = np.empty(len(text) // 2 + 1, dtype=np.int32)
+            ends = np.empty(len(text) // 2 + 2, dtype=np.int64)
+            n_ids, n_ends = ck.count_words(text, ends_line, table, ids, ends, raw.n_tokens)
+            ids[:n_ids].tofile(ids_file)
+            ends[:n_ends].tofile(ends_file)
+            raw.n_tokens += int(n_ids)
+            raw.n_sentences += int(n_ends)
+            if table.state[ck.N_LIVE] > max_vocab_size:
+                table = _prune_table(table, raw, max_vocab_size)
+    _read_table(table, raw)
+    return raw
+
+
+def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
+    """``table`` (or a new one) with room for ``n_ids`` ids, ``n_bytes`` bytes of words
+    and ``n_slots`` slots (rehashed when they change)."""
+    from . import _count_kernels as ck
+
+    if table is None:
+        table = ck.Table(np.full(n_slots, -1, np.int32), np.zeros(n_ids, np.uint64),
+                         np.zeros(n_ids, np.int64), np.zeros(n_ids, np.int64),
+                         np.zeros(n_bytes, np.uint8), np.zeros(n_ids, np.int64),
+                         np.zeros(n_ids, np.int64), np.zeros(5, np.int64))
+    grow = {}
+    if n_ids > len(table.counts):
+        for name in ("hashes", "starts", "lengths", "counts", "free"):
+            old = getattr(table, name)
+            grow[name] = np.zeros(n_ids, dtype=old.dtype)
+            grow[name][:len(old)] = old
+    if n_bytes > len(table.arena):
+        grow["arena"] = np.zeros(n_bytes, np.uint8)
+        grow["arena"][:len(table.arena)] = table.arena
+    table = table._replace(**grow)
+    if n_slots != len(table.slots):
+        slots = np.full(n_slots, -1, np.int32)
+        ck.fill_slots(slots, table.hashes, _live_ids(table))
+        table = table._replace(slots=slots)
+    return table
+
+
+def _room_for(table, raw: RawCounts, n_bytes: int):
+    """Grow ``table`` (and ``raw.freed_at``) so that ``n_bytes`` more text fits: at most
+    one new word per two bytes, the table at most half full."""
+    from . import _count_kernels as ck
+
+    state = table.state
+    new_words = n_bytes // 2 + 2
+    ids = max(len(table.counts), 2 * int(state[ck.N_IDS] + new_words)) \
+        if state[ck.N_IDS] + new_words > len(table.counts) else len(table.counts)
+    arena = max(len(table.arena), 2 * int(state[ck.ARENA_USED] + n_bytes)) \
+        if state[ck.ARENA_USED] + n_bytes > len(table.arena) else len(table.arena)
+    slots = len(table.slots)
+    while slots < 2 * (state[ck.N_LIVE] + new_words):
+        slots *= 2
+    table = _grown(table, ids, arena, slots)
+    if len(raw.freed_at) < len(table.counts):
+        raw.freed_at.resize(len(table.counts), refcheck=False)
+    return table
+
+
+def _live_ids(table) -> np.ndarray:
+    from . import _count_kernels as ck
+
+    n_ids, n_free = int(table.state[ck.N_IDS]), int(table.state[ck.N_FREE])
+    live = np.ones(n_ids, dtype=bool)
+    live[table.free[:n_free]] = False
+    return np.flatnonzero(live)
+
+
+def _prune_table(table, raw: RawCounts, max_vocab_size: int):
+    """``_prune`` for the kernels' table: free the rarest ids until at most
+    ``max_vocab_size`` are live, then rebuild the slots and pack the words' bytes."""
+    from . import _count_kernels as ck
+
+    state = table.state
+    while state[ck.N_LIVE] > max_vocab_size:
+        live = _live_ids(table)
+        rare = live[table.counts[live] <= raw.min_reduce]
+        table.counts[rare] = 0
+        raw.freed_at[rare] = raw.n_tokens  # every token so far has been written out
+        n_free = int(state[ck.N_FREE])
+        table.free[n_free:n_free + len(rare)] = rare
+        state[ck.N_FREE] += len(rare)
+        state[ck.N_LIVE] -= len(rare)
+        raw.pruned += len(rare)
+        raw.min_reduce += 1
+    live = _live_ids(table)
+    starts, lengths = table.starts[live], table.lengths[live]
+    packed = np.concatenate([[0], np.cumsum(lengths)])
+    arena = np.zeros(len(table.arena), np.uint8)
+    arena[:packed[-1]] = table.arena[np.repeat(starts - packed[:-1], lengths)
+                                     + np.arange(packed[-1])]
+    table.starts[live] = packed[:-1]
+    state[ck.ARENA_USED] = packed[-1]
+    slots = np.full(len(table.slots), -1, np.int32)
+    ck.fill_slots(slots, table.hashes, live)
+    return table._replace(arena=arena, slots=slots)
+
+
+def _read_table(table, raw: RawCounts) -> None:
+    """Fill ``raw``'s index, counts and free ids from the kernels' table."""
+    from . import _count_kernels as ck
+
+    n_ids = int(table.state[ck.N_IDS])
+    arena = table.arena[:int(table.state[ck.ARENA_USED])].tobytes()
+    live = _live_ids(table)
+    starts, lengths = table.starts[live].tolist(), table.lengths[live].tolist()
+    raw.index = {arena[a:a + n].decode("utf-8"): pid
+                 for pid, a, n in zip(live.tolist(), starts, lengths)}
+    raw.counts = table.counts[:n_ids].copy()
+    raw.freed_at = raw.freed_at[:n_ids].copy()
+    raw.free = table.free[:int(table.state[ck.N_FREE])].tolist()
+
+
 def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int,
              free: list[int]) -> int:
     """Give unseen tokens freed or else the next provisional ids, filling ``found`` in place."""
