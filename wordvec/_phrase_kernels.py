@@ -1,8 +1,8 @@
 """Numba kernels for phrase detection: candidate keys, table merge, joining, rendering.
 Private: use ``phrases.py``.
 
-Arrays and scalars in, arrays out. A stretch of tokens is given as ``ids`` (int64
-working word ids) and ``ends`` (int64, where each sentence ends, relative to the
+Arrays and scalars in, arrays out. A stretch of tokens is given as ``ids`` (int32
+word ids) and ``ends`` (int64, where each sentence ends, relative to the
 stretch). Per word id: ``elig`` (int64) is the word's dense id among the words that
 may start or end a phrase, or -1; ``conn`` (int64) is its connector number 1..C,
 or 0 for a word that is not a connector.
@@ -83,6 +83,9 @@ def join_phrases(ids, ends, elig, conn, radix, max_conn, phrase_keys, phrase_ids
     written as ``phrase_ids[i]``. Fills ``out`` and ``out_ends`` (each sentence's
     new end); returns the number of tokens written.
     """
+    can_start = np.zeros(max(elig.max() + 1, 1), dtype=np.bool_)  # skips most searches
+    for key in phrase_keys:
+        can_start[key >> FIRST_SHIFT] = True
     n, begin = 0, 0
     for s in range(ends.shape[0]):
         first, start, mid, n_mid, ok = -1, -1, 0, 0, True  # first: the pending word's position
@@ -99,7 +102,7 @@ def join_phrases(ids, ends, elig, conn, radix, max_conn, phrase_keys, phrase_ids
                 continue
             e = elig[t]
             if first >= 0:
-                if ok and start >= 0 and e >= 0:
+                if ok and start >= 0 and e >= 0 and can_start[start]:
                     key = (start << FIRST_SHIFT) | (mid << MID_SHIFT) | e
                     i = np.searchsorted(phrase_keys, key)
                     if i < phrase_keys.shape[0] and phrase_keys[i] == key:

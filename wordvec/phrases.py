@@ -77,7 +77,7 @@ def connector_words(spec: str) -> tuple[str, ...]:
 
 @dataclass
 class Stream:
-    """Text as word ids on disk: ``path`` (int64), ``ends`` (int64, each sentence's
+    """Text as word ids on disk: ``path`` (int32), ``ends`` (int64, each sentence's
     end), the words and their counts in it, and ``index`` (word -> id)."""
 
     path: Path
@@ -96,16 +96,18 @@ class Stream:
         while done_s < len(self.ends):
             last = max(int(np.searchsorted(self.ends, start + CHUNK_TOKENS, "right")), done_s + 1)
             stop = int(self.ends[last - 1])
-            ids = np.fromfile(self.path, np.int64, stop - start, offset=8 * start)
+            ids = np.fromfile(self.path, np.int32, stop - start, offset=4 * start)
             yield ids, self.ends[done_s:last] - start, done_s
             done_s, start = last, stop
 
 
 def stream_from_counts(raw: RawCounts, workdir: Path, keep_pruned: bool) -> Stream:
-    """The counting pass's provisional ids as a ``Stream`` (int64, on disk).
+    """The counting pass's provisional ids as a ``Stream``.
 
     Tokens of words pruned while counting have lost their word; they become one
-    extra id, ``""``, that never joins a phrase. ``keep_pruned`` False refuses them.
+    extra id, ``""``, that never joins a phrase (the ids are then rewritten to a new
+    file; otherwise the counting pass's file is read as it is). ``keep_pruned``
+    False refuses them.
     """
     if raw.pruned and not keep_pruned:
         raise ValueError(f"counting pruned {raw.pruned:,} rare words (more distinct words "
@@ -115,19 +117,18 @@ def stream_from_counts(raw: RawCounts, workdir: Path, keep_pruned: bool) -> Stre
     words = [""] * (n + 1)
     for word, pid in raw.index.items():
         words[pid] = word
-    dead = n
+    counts = np.zeros(n + 1, dtype=np.int64)
+    counts[:n] = raw.counts[:n]
     ends = np.fromfile(raw.ends_path, dtype=np.int64)
-    path = workdir / "phrase_ids_0.i64"
+    if not raw.pruned:
+        return Stream(raw.ids_path, ends, words, counts, dict(raw.index))
+    path = workdir / "phrase_ids_0.i32"
     with open(path, "wb") as out:
         for start in range(0, raw.n_tokens, CHUNK_TOKENS):
             stop = min(start + CHUNK_TOKENS, raw.n_tokens)
-            pids = np.fromfile(raw.ids_path, np.int32, stop - start, offset=4 * start)
-            ids = pids.astype(np.int64)
-            if raw.pruned:
-                ids[raw.freed_at[pids] > np.arange(start, stop)] = dead
+            ids = np.fromfile(raw.ids_path, np.int32, stop - start, offset=4 * start)
+            ids[raw.freed_at[ids] > np.arange(start, stop)] = n
             ids.tofile(out)
-    counts = np.zeros(n + 1, dtype=np.int64)
-    counts[:n] = raw.counts[:n]
     return Stream(path, ends, words, counts, dict(raw.index))
 
 
@@ -139,7 +140,7 @@ def find_phrases(stream: Stream, settings: PhraseSettings, workdir: Path, max_si
     """
     table = PhraseTable()
     for number in range(1, settings.passes + 1):
-        stream, found = _one_pass(stream, settings, workdir / f"phrase_ids_{number}.i64",
+        stream, found = _one_pass(stream, settings, workdir / f"phrase_ids_{number}.i32",
                                   max_size)
         table = PhraseTable(table.phrases + found.phrases,
                             np.concatenate([table.scores, found.scores]),
@@ -242,7 +243,7 @@ def _count_candidates(stream: Stream, codes: _Codes,
 def _phrase_ids(stream: Stream, names: list[str]) -> np.ndarray:
     """Word ids for the new phrases, added to ``stream``'s words (a phrase spelled like
     a word already in the text, such as ``new_york`` written so, shares its id)."""
-    ids = np.empty(len(names), dtype=np.int64)
+    ids = np.empty(len(names), dtype=np.int32)
     for i, name in enumerate(names):
         found = stream.index.get(name)
         if found is None:
@@ -263,7 +264,7 @@ def _join(stream: Stream, codes: _Codes, keys: np.ndarray, ids: np.ndarray,
     ends, written = np.empty(len(stream.ends), dtype=np.int64), 0
     with open(out_path, "wb") as f:
         for chunk, chunk_ends, first_s in stream.chunks():
-            out, out_ends = np.empty(len(chunk), dtype=np.int64), np.empty(len(chunk_ends),
+            out, out_ends = np.empty(len(chunk), dtype=np.int32), np.empty(len(chunk_ends),
                                                                            dtype=np.int64)
             n = k.join_phrases(chunk, chunk_ends, elig, conn, codes.radix, codes.max_conn,
                                keys, ids, out, out_ends)
@@ -292,12 +293,9 @@ def to_counts(stream: Stream, raw: RawCounts, workdir: Path) -> RawCounts:
 
     The pruned-word id (``""``) is left out of the index, so ``encode`` drops its tokens.
     """
-    ids_path, ends_path = workdir / "phrased_ids.i32", workdir / "phrased_ends.i64"
-    with open(ids_path, "wb") as f:
-        for ids, _, _ in stream.chunks():
-            ids.astype(np.int32).tofile(f)
+    ends_path = workdir / "phrased_ends.i64"
     stream.ends.tofile(ends_path)
     index = {w: i for w, i in stream.index.items() if w}
-    return RawCounts(index, stream.counts, ids_path, ends_path, stream.n_tokens,
+    return RawCounts(index, stream.counts, stream.path, ends_path, stream.n_tokens,
                      len(stream.ends), raw.pruned, raw.min_reduce,
                      np.zeros(len(stream.counts), dtype=np.int64))
