@@ -160,3 +160,22 @@ def test_train_with_phrases_saves_and_answers_them(tmp_path):
     np.testing.assert_array_equal(emb.vector("new york"), emb.vector("new_york"))
     result = runner.invoke(main, ["neighbors", "new york", "-m", str(model), "-k", "3"])
     assert result.exit_code == 0, result.output
+
+
+def test_resume_keeps_the_phrase_settings_and_table(tmp_path):
+    corpus = _write(_corpus(), tmp_path / "in.txt")
+    model, runner = tmp_path / "model", CliRunner()
+    common = ["--epochs", "1", "-q", "--min-count", "3"]
+    result = runner.invoke(main, ["train", str(corpus), "-o", str(model), "--phrases", "1",
+                                  "--phrase-threshold", "10", *common])
+    assert result.exit_code == 0, result.output
+    first = Embeddings.load(model)
+    more = _write(_corpus(seed=5, n_sentences=1000), tmp_path / "more.txt")
+    result = runner.invoke(main, ["train", str(more), "--resume", str(model), *common])
+    assert result.exit_code == 0, result.output
+    resumed = Embeddings.load(model)
+    assert resumed.config.phrases == 1 and resumed.config.phrase_threshold == 10
+    assert set(first.phrases.phrases) <= set(resumed.phrases.phrases)
+    result = runner.invoke(main, ["train", str(more), "--resume", str(model), "--phrases",
+                                  "2", *common])
+    assert result.exit_code == 2 and "trained with --phrases 1" in result.output

@@ -2,52 +2,87 @@
 Private: use ``phrases.py``.
 
 Arrays and scalars in, arrays out. A stretch of tokens is given as ``ids`` (int32
-word ids) and ``ends`` (int64, where each sentence ends, relative to the
-stretch). Per word id: ``elig`` (int64) is the word's dense id among the words that
-may start or end a phrase, or -1; ``conn`` (int64) is its connector number 1..C,
-or 0 for a word that is not a connector.
+word ids) and ``ends`` (int64, where each sentence ends, relative to the stretch).
+Per word id, ``code`` (int32) says what the word can be in a phrase: its dense id
+(0 or more) among the words that may start or end one; ``NO_PHRASE`` for a word
+that may not; ``-1 - c`` for connector number ``c`` (1..C).
 
 A candidate is a word that may start a phrase, then 0 to ``max_conn`` connectors,
 then a word that may end one, adjacent in one sentence. Its key packs the first
 word's dense id (bits 40-62), the connectors as base-``radix`` digits, most
 significant first (bits 23-39), and the last word's dense id (bits 0-22); digits
 are never 0, so connector runs of different lengths get different keys.
+
+The sweeps over a stretch run in ``n_blocks`` blocks of whole sentences of about
+equal length (``sentence_blocks``), in parallel, each writing where its input
+starts; the pieces are then moved together, so the result is the serial one.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 FIRST_SHIFT = 40
 MID_SHIFT = 23
 WORD_LIMIT = 1 << 23  # dense ids of words that may start or end a phrase
 MID_LIMIT = 1 << 17  # connector codes
+NO_PHRASE = -1
 
 
 @njit(cache=True)
-def candidate_keys(ids, ends, elig, conn, radix, max_conn, keys):
+def sentence_blocks(ends, n_blocks):
+    """Sentence indices cutting ``ends`` into ``n_blocks`` runs of about equal tokens;
+    int64 (n_blocks + 1,). Block ``b`` holds sentences ``bounds[b]:bounds[b + 1]``."""
+    total = ends[ends.shape[0] - 1] if ends.shape[0] else 0
+    bounds = np.empty(n_blocks + 1, dtype=np.int64)
+    for b in range(n_blocks + 1):
+        bounds[b] = np.searchsorted(ends, (total * b) // n_blocks, side="right")
+    bounds[0], bounds[n_blocks] = 0, ends.shape[0]
+    return bounds
+
+
+@njit(cache=True)
+def block_keys(ids, ends, s_lo, s_hi, code, radix, max_conn, keys):
+    """``candidate_keys`` for sentences ``s_lo:s_hi``, written from their first token's
+    position in ``keys``; returns how many."""
+    begin = ends[s_lo - 1] if s_lo > 0 else 0
+    n = begin
+    for s in range(s_lo, s_hi):
+        first, mid, n_mid, ok = -1, 0, 0, True
+        for p in range(begin, ends[s]):
+            c = code[ids[p]]
+            if c < NO_PHRASE:  # a connector
+                if first >= 0:
+                    ok = ok and n_mid < max_conn
+                    mid = mid * radix + (-1 - c) if ok else 0
+                    n_mid += 1
+                continue
+            if first >= 0 and c >= 0 and ok:
+                keys[n] = (np.int64(first) << FIRST_SHIFT) | (mid << MID_SHIFT) | c
+                n += 1
+            first, mid, n_mid, ok = c, 0, 0, True
+        begin = ends[s]
+    return n - (ends[s_lo - 1] if s_lo > 0 else 0)
+
+
+@njit(parallel=True, cache=True)
+def candidate_keys(ids, ends, code, radix, max_conn, keys, n_blocks):
     """Write the key of every candidate in the stretch to ``keys``; return how many.
 
     Every pair of consecutive non-connector words is a candidate (when both may be
     in a phrase and at most ``max_conn`` connectors stand between them), so
     candidates overlap: in ``a b c`` both ``a b`` and ``b c`` are counted.
     """
-    n, begin = 0, 0
-    for s in range(ends.shape[0]):
-        first, mid, n_mid, ok = -1, 0, 0, True
-        for p in range(begin, ends[s]):
-            t = ids[p]
-            if conn[t] > 0:
-                if first >= 0:
-                    ok = ok and n_mid < max_conn
-                    mid = mid * radix + conn[t] if ok else 0
-                    n_mid += 1
-                continue
-            e = elig[t]
-            if first >= 0 and e >= 0 and ok:
-                keys[n] = (first << FIRST_SHIFT) | (mid << MID_SHIFT) | e
-                n += 1
-            first, mid, n_mid, ok = e, 0, 0, True
-        begin = ends[s]
+    bounds = sentence_blocks(ends, n_blocks)
+    written = np.zeros(n_blocks, dtype=np.int64)
+    for b in prange(n_blocks):
+        written[b] = block_keys(ids, ends, bounds[b], bounds[b + 1], code, radix, max_conn,
+                                keys)
+    n = 0
+    for b in range(n_blocks):
+        start = ends[bounds[b] - 1] if bounds[b] > 0 else 0
+        for i in range(written[b]):
+            keys[n + i] = keys[start + i]
+        n += written[b]
     return n
 
 
@@ -73,39 +108,32 @@ def merge_counts(keys_a, counts_a, keys_b, counts_b):
 
 
 @njit(cache=True)
-def join_phrases(ids, ends, elig, conn, radix, max_conn, phrase_keys, phrase_ids, out,
-                 out_ends):
-    """Rewrite the stretch with each phrase (key in sorted ``phrase_keys``) as one token.
-
-    Left to right and greedy: a word that ends a phrase cannot start the next, so
-    ``a b c`` with phrases ``a b`` and ``b c`` becomes ``a_b c``, as word2vec.c's
-    word2phrase and gensim's ``Phrases`` join. The phrase ``phrase_keys[i]`` is
-    written as ``phrase_ids[i]``. Fills ``out`` and ``out_ends`` (each sentence's
-    new end); returns the number of tokens written.
-    """
-    can_start = np.zeros(max(elig.max() + 1, 1), dtype=np.bool_)  # skips most searches
-    for key in phrase_keys:
-        can_start[key >> FIRST_SHIFT] = True
-    n, begin = 0, 0
-    for s in range(ends.shape[0]):
+def block_join(ids, ends, s_lo, s_hi, code, radix, max_conn, phrases, out, out_ends):
+    """``join_phrases`` for sentences ``s_lo:s_hi``, written from their first token's
+    position in ``out``; ``phrases`` = (sorted keys, their word ids, whether a dense
+    id starts any). Returns how many tokens."""
+    keys, phrase_ids, can_start = phrases
+    begin = ends[s_lo - 1] if s_lo > 0 else 0
+    n = begin
+    for s in range(s_lo, s_hi):
         first, start, mid, n_mid, ok = -1, -1, 0, 0, True  # first: the pending word's position
         for p in range(begin, ends[s]):
             t = ids[p]
-            if conn[t] > 0:
+            c = code[t]
+            if c < NO_PHRASE:
                 if first >= 0:
                     ok = ok and n_mid < max_conn
-                    mid = mid * radix + conn[t] if ok else 0
+                    mid = mid * radix + (-1 - c) if ok else 0
                     n_mid += 1
                 else:
                     out[n] = t
                     n += 1
                 continue
-            e = elig[t]
             if first >= 0:
-                if ok and start >= 0 and e >= 0 and can_start[start]:
-                    key = (start << FIRST_SHIFT) | (mid << MID_SHIFT) | e
-                    i = np.searchsorted(phrase_keys, key)
-                    if i < phrase_keys.shape[0] and phrase_keys[i] == key:
+                if ok and start >= 0 and c >= 0 and can_start[start]:
+                    key = (np.int64(start) << FIRST_SHIFT) | (mid << MID_SHIFT) | c
+                    i = np.searchsorted(keys, key)
+                    if i < keys.shape[0] and keys[i] == key:
                         out[n] = phrase_ids[i]
                         n += 1
                         first = -1
@@ -113,23 +141,48 @@ def join_phrases(ids, ends, elig, conn, radix, max_conn, phrase_keys, phrase_ids
                 for q in range(first, p):
                     out[n] = ids[q]
                     n += 1
-            first, start, mid, n_mid, ok = p, e, 0, 0, True
+            first, start, mid, n_mid, ok = p, c, 0, 0, True
         if first >= 0:
             for q in range(first, ends[s]):
                 out[n] = ids[q]
                 n += 1
         out_ends[s] = n
         begin = ends[s]
+    return n - (ends[s_lo - 1] if s_lo > 0 else 0)
+
+
+@njit(parallel=True, cache=True)
+def join_phrases(ids, ends, code, radix, max_conn, phrases, out, out_ends, n_blocks):
+    """Rewrite the stretch with each phrase as one token; return the tokens written.
+
+    Left to right and greedy: a word that ends a phrase cannot start the next, so
+    ``a b c`` with phrases ``a b`` and ``b c`` becomes ``a_b c``, as word2vec.c's
+    word2phrase and gensim's ``Phrases`` join. ``phrases`` = (sorted keys, the word
+    id each is written as, bool per dense id: starts some phrase). Fills ``out``
+    and ``out_ends`` (each sentence's new end).
+    """
+    bounds = sentence_blocks(ends, n_blocks)
+    written = np.zeros(n_blocks, dtype=np.int64)
+    for b in prange(n_blocks):
+        written[b] = block_join(ids, ends, bounds[b], bounds[b + 1], code, radix, max_conn,
+                                phrases, out, out_ends)
+    n = 0
+    for b in range(n_blocks):
+        start = ends[bounds[b] - 1] if bounds[b] > 0 else 0
+        for i in range(written[b]):
+            out[n + i] = out[start + i]
+        for s in range(bounds[b], bounds[b + 1]):
+            out_ends[s] += n - start
+        n += written[b]
     return n
 
 
 @njit(cache=True)
-def render(ids, ends, blob, starts, out):
-    """Write the stretch as UTF-8 text into ``out``: each word's bytes
-    ``blob[starts[t]:starts[t + 1]]``, a space between words, a newline after each
-    non-empty sentence. Returns the number of bytes written."""
-    n, begin = 0, 0
-    for s in range(ends.shape[0]):
+def block_render(ids, ends, s_lo, s_hi, blob, starts, out, at):
+    """``render`` for sentences ``s_lo:s_hi``, from byte ``at`` of ``out``; returns the
+    bytes written."""
+    n, begin = at, ends[s_lo - 1] if s_lo > 0 else 0
+    for s in range(s_lo, s_hi):
         for p in range(begin, ends[s]):
             t = ids[p]
             for b in range(starts[t], starts[t + 1]):
@@ -138,4 +191,25 @@ def render(ids, ends, blob, starts, out):
             out[n] = 32 if p + 1 < ends[s] else 10
             n += 1
         begin = ends[s]
-    return n
+    return n - at
+
+
+@njit(parallel=True, cache=True)
+def render(ids, ends, blob, starts, out, n_blocks):
+    """Write the stretch as UTF-8 text into ``out``: each word's bytes
+    ``blob[starts[t]:starts[t + 1]]``, a space between words, a newline after each
+    non-empty sentence. Returns the number of bytes written."""
+    bounds = sentence_blocks(ends, n_blocks)
+    at = np.zeros(n_blocks + 1, dtype=np.int64)
+    for b in prange(n_blocks):
+        lo = ends[bounds[b] - 1] if bounds[b] > 0 else 0
+        hi = ends[bounds[b + 1] - 1] if bounds[b + 1] > 0 else 0
+        size = hi - lo
+        for p in range(lo, hi):
+            size += starts[ids[p] + 1] - starts[ids[p]]
+        at[b + 1] = size
+    for b in range(n_blocks):
+        at[b + 1] += at[b]
+    for b in prange(n_blocks):
+        block_render(ids, ends, bounds[b], bounds[b + 1], blob, starts, out, at[b])
+    return at[n_blocks]

@@ -200,8 +200,9 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
 
 
 def _inherit_settings(ctx, options: dict, start) -> None:
-    """--resume takes the model kind, dim, tokenizer, lowercasing and the n-gram settings
-    from the model, --init its dim (and a fastText .bin's n-gram settings for --subwords).
+    """--resume takes the model kind, dim, tokenizer, lowercasing, n-gram and phrase
+    settings from the model, --init its dim (and a fastText .bin's n-gram settings for
+    --subwords).
 
     An explicit option that differs from the resumed model's is a usage error: the
     model's words were made by its tokenizer, and new text must be cut the same way.
@@ -213,14 +214,16 @@ def _inherit_settings(ctx, options: dict, start) -> None:
             if ctx.get_parameter_source(name) == click.core.ParameterSource.DEFAULT:
                 options[name] = value
     for name in ("model", "cbow_update", "dim", "tokenizer", "lowercase", "subwords", "minn",
-                 "maxn", "buckets"):
+                 "maxn", "buckets", "phrases", "phrase_threshold", "phrase_min_count",
+                 "phrase_scoring", "connectors"):
         explicit = ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
         if start.resume is not None:
             value = start.resume.dim if name == "dim" else getattr(start.resume.config, name)
             if explicit and options[name] != value:
-                how = f"with --{name} {value}" if not isinstance(value, bool) else \
-                    f"with --{name}" if value else \
-                    f"with --no-{name}" if name == "lowercase" else f"without --{name}"
+                flag = name.replace("_", "-")
+                how = f"with --{flag} {value}" if not isinstance(value, bool) else \
+                    f"with --{flag}" if value else \
+                    f"with --no-{flag}" if name == "lowercase" else f"without --{flag}"
                 raise click.UsageError(f"the model to resume was trained {how}; leave "
                                        f"the option out or give the same value")
             options[name] = value
@@ -267,7 +270,7 @@ def _summary(saved: dict, n_words: int, dim: int, output: Path) -> str:
 
 
 PHRASE_FIELDS = ("phrase_threshold", "phrase_min_count", "phrase_scoring", "connectors",
-                 "tokenizer", "lowercase", "max_vocab_size")
+                 "tokenizer", "lowercase", "max_vocab_size", "threads")
 
 
 def phrase_options():

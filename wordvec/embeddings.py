@@ -59,6 +59,14 @@ class PhraseTable:
     def __len__(self) -> int:
         return len(self.phrases)
 
+    def merged(self, newer: PhraseTable) -> PhraseTable:
+        """This table's phrases that ``newer`` lacks, then all of ``newer``'s."""
+        old = [i for i, p in enumerate(self.phrases) if p not in set(newer.phrases)]
+        return PhraseTable([self.phrases[i] for i in old] + newer.phrases,
+                           np.concatenate([self.scores[old], newer.scores]),
+                           np.concatenate([self.counts[old], newer.counts]),
+                           self.pruned + newer.pruned)
+
     def write(self, f) -> None:
         """``phrase<TAB>score<TAB>count`` lines to the binary file ``f``, best first
         within each pass."""

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numba
 import numpy as np
 
 from . import _phrase_kernels as k
@@ -153,32 +154,31 @@ def find_phrases(stream: Stream, settings: PhraseSettings, workdir: Path, max_si
 
 @dataclass
 class _Codes:
-    """Per word id: its dense id among words that may start or end a phrase (or -1),
-    its connector number (or 0); the radix and run limit of connector codes."""
+    """Per word id, what it can be in a phrase (``_phrase_kernels``' ``code``); the
+    radix and run limit of connector codes; dense id -> word id; connector words."""
 
-    elig: np.ndarray
-    conn: np.ndarray
+    code: np.ndarray
     radix: int
     max_conn: int
-    dense: np.ndarray  # dense id -> word id
+    dense: np.ndarray
     connectors: list[str]  # connector number - 1 -> word
 
 
 def _codes(stream: Stream, settings: PhraseSettings) -> _Codes:
-    conn = np.zeros(len(stream.words), dtype=np.int64)
+    code = np.full(len(stream.words), k.NO_PHRASE, dtype=np.int32)
+    eligible = stream.counts >= settings.min_count
     present = [w for w in settings.connectors if w in stream.index]
-    for number, word in enumerate(present, 1):
-        conn[stream.index[word]] = number
-    eligible = (stream.counts >= settings.min_count) & (conn == 0)
+    eligible[[stream.index[w] for w in present]] = False
     dense = np.flatnonzero(eligible)
     if len(dense) >= k.WORD_LIMIT:
         raise ValueError(f"{len(dense):,} words occur `phrase_min_count` times, more than "
                          f"phrases can index ({k.WORD_LIMIT:,}); raise `phrase_min_count`")
-    elig = np.full(len(stream.words), -1, dtype=np.int64)
-    elig[dense] = np.arange(len(dense))
+    code[dense] = np.arange(len(dense))
+    for number, word in enumerate(present, 1):
+        code[stream.index[word]] = -1 - number
     radix = len(present) + 1
     max_conn = int(math.log(k.MID_LIMIT - 1, radix)) if radix > 1 else 0
-    return _Codes(elig, conn, radix, max_conn, dense, present)
+    return _Codes(code, radix, max_conn, dense, present)
 
 
 def _one_pass(stream: Stream, settings: PhraseSettings, out_path: Path,
@@ -229,8 +229,8 @@ def _count_candidates(stream: Stream, codes: _Codes,
     pruned, min_reduce = 0, 1
     for ids, ends, _ in stream.chunks():
         found = np.empty(len(ids), dtype=np.int64)
-        n = k.candidate_keys(ids, ends, codes.elig, codes.conn, codes.radix, codes.max_conn,
-                             found)
+        n = k.candidate_keys(ids, ends, codes.code, codes.radix, codes.max_conn, found,
+                             numba.get_num_threads())
         new_keys, new_counts = np.unique(found[:n], return_counts=True)
         keys, counts = k.merge_counts(keys, counts, new_keys, new_counts.astype(np.int64))
         while len(keys) > max_size:  # as the vocabulary counter prunes: rarest first
@@ -257,17 +257,18 @@ def _join(stream: Stream, codes: _Codes, keys: np.ndarray, ids: np.ndarray,
           out_path: Path) -> Stream:
     """The stream with every phrase joined, written to ``out_path``, with new counts."""
     n_words = len(stream.words)
-    pad = n_words - len(codes.elig)  # the new phrases neither connect nor join this pass
-    elig = np.concatenate([codes.elig, np.full(pad, -1, dtype=np.int64)])
-    conn = np.concatenate([codes.conn, np.zeros(pad, dtype=np.int64)])
+    pad = n_words - len(codes.code)  # the new phrases neither connect nor join this pass
+    code = np.concatenate([codes.code, np.full(pad, k.NO_PHRASE, dtype=np.int32)])
+    can_start = np.zeros(max(len(codes.dense), 1), dtype=np.bool_)
+    can_start[keys >> k.FIRST_SHIFT] = True
     counts = np.zeros(n_words, dtype=np.int64)
     ends, written = np.empty(len(stream.ends), dtype=np.int64), 0
     with open(out_path, "wb") as f:
         for chunk, chunk_ends, first_s in stream.chunks():
-            out, out_ends = np.empty(len(chunk), dtype=np.int32), np.empty(len(chunk_ends),
-                                                                           dtype=np.int64)
-            n = k.join_phrases(chunk, chunk_ends, elig, conn, codes.radix, codes.max_conn,
-                               keys, ids, out, out_ends)
+            out = np.empty(len(chunk), dtype=np.int32)
+            out_ends = np.empty(len(chunk_ends), dtype=np.int64)
+            n = k.join_phrases(chunk, chunk_ends, code, codes.radix, codes.max_conn,
+                               (keys, ids, can_start), out, out_ends, numba.get_num_threads())
             out[:n].tofile(f)
             counts += np.bincount(out[:n], minlength=n_words)
             ends[first_s:first_s + len(chunk_ends)] = written + out_ends
@@ -284,7 +285,7 @@ def write_text(stream: Stream, out) -> None:
     sizes = np.diff(starts)
     for ids, ends, _ in stream.chunks():
         buf = np.empty(int(sizes[ids].sum()) + len(ids), dtype=np.uint8)
-        n = k.render(ids, ends, blob, starts, buf)
+        n = k.render(ids, ends, blob, starts, buf, numba.get_num_threads())
         out.write(buf[:n].tobytes())
 
 

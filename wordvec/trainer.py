@@ -158,7 +158,8 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                                   log, rows[:2]))
         del ids
     emb = _embeddings(vocab, w_in, w_out, config, stats, rows[2])
-    emb.phrases = table
+    resumed = start.resume.phrases if start.resume is not None else None
+    emb.phrases = resumed.merged(table) if resumed is not None and table is not None else table
     if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
@@ -289,8 +290,9 @@ def _find_phrases(raw: RawCounts, config: TrainConfig, workdir: Path, log, stats
             log(f"phrase pass {number}/{config.phrases}: {found:,} phrases")
 
     stream = phrases.stream_from_counts(raw, workdir, keep_pruned)
-    stream, table = phrases.find_phrases(stream, phrases.settings_of(config), workdir,
-                                         config.max_vocab_size, said)
+    with num_threads(config.threads):
+        stream, table = phrases.find_phrases(stream, phrases.settings_of(config), workdir,
+                                             config.max_vocab_size, said)
     stats.update(phrases=len(table), phrase_joins=raw.n_tokens - stream.n_tokens,
                  phrase_candidates_pruned=table.pruned)
     return stream, table
@@ -306,7 +308,7 @@ def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
         _check_tokens(raw)
         stream, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=False)
         stats.update(raw_tokens=raw.n_tokens, sentences=raw.n_sentences)
-        with files.open_output(out) as f:
+        with files.open_output(out) as f, num_threads(config.threads):
             phrases.write_text(stream, f)
     return table, stats
 
