@@ -72,6 +72,15 @@ def pair_step(w_in, w_out, context, targets, alpha, lockf=1.0):
     return loss
 
 
+def subsampled(ids, offsets, alphas, keep, rng):
+    """Yield each sentence's learning rate (falling linearly by position from
+    ``alphas[0]`` to ``alphas[1]``) and its words that survive subsampling."""
+    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
+    for s in range(len(offsets) - 1):
+        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
+        yield alpha, keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+
+
 def keep_sentence(sentence, keep, rng):
     """Subsampling: words with a threshold below 2**32 survive a 32-bit draw below it."""
     return [w for w in sentence if keep[w] >= 1 << 32 or rng.bits32() < keep[w]]
@@ -103,11 +112,8 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
     rng = Lcg(state)
     lockf = np.ones(len(keep), np.float32) if lockf is None else lockf
-    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
     loss, n_pairs = 0.0, 0
-    for s in range(len(offsets) - 1):
-        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
-        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+    for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         if shared:
             for i in range(len(kept)):
                 reach = window - rng.below(window)
@@ -149,11 +155,8 @@ def subword_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alph
     """
     in_offsets, in_rows = inputs
     rng = Lcg(state)
-    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
     loss, n_pairs = 0.0, 0
-    for s in range(len(offsets) - 1):
-        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
-        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+    for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         for i in range(len(kept)):
             rows = in_rows[in_offsets[kept[i]]:in_offsets[kept[i] + 1]]
             reach = window - rng.below(window)
@@ -198,11 +201,8 @@ def cbow_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas,
     """Reference for ``_kernels.train_block`` with ``cbow``: returns (loss sum,
     examples, state); a centre with no context in its window is skipped."""
     rng = Lcg(state)
-    first, span = offsets[0], max(offsets[-1] - offsets[0], 1)
     loss, examples = 0.0, 0
-    for s in range(len(offsets) - 1):
-        alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * (offsets[s] - first) / span)
-        kept = keep_sentence(ids[offsets[s]:offsets[s + 1]], keep, rng)
+    for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         for i in range(len(kept)):
             reach = window - rng.below(window)
             contexts = [kept[j] for j in range(max(0, i - reach), min(len(kept), i + reach + 1))
