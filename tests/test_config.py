@@ -26,7 +26,10 @@ def test_every_setting_has_a_meaning_and_a_train_option():
     ("alpha", 0.0, "alpha must be above 0"), ("sample", 1.0, "sample must be in \\[0.0, 1.0\\)"),
     ("min_count", 0, "min_count must be at least 1"), ("seed", -1, "seed must be 0 or more"),
     ("threads", -2, "threads must be 0 or more"), ("tokenizer", "nltk", "one of"),
-    ("dim", "x", "a number"),
+    ("dim", "x", "a number"), ("model", "gru", "one of"), ("cbow_update", "x", "one of"),
+    ("phrases", 11, "phrases must be in \\[0, 10\\]"),
+    ("phrase_min_count", 0, "phrase_min_count must be at least 1"),
+    ("phrase_scoring", "pmi", "one of"),
 ])
 def test_out_of_range_values_are_refused_by_config_and_cli(name, bad, message):
     with pytest.raises(ValueError, match=message):
@@ -35,6 +38,13 @@ def test_out_of_range_values_are_refused_by_config_and_cli(name, bad, message):
         flag = f"--{name.replace('_', '-')}"
         result = CliRunner().invoke(main, ["train", "-", flag, str(bad)])
         assert result.exit_code == 2 and "Invalid value" in result.output
+
+
+def test_npmi_threshold_must_be_in_its_range_and_defaults_follow_the_scoring():
+    assert TrainConfig().phrase_threshold == 100.0
+    assert TrainConfig(phrase_scoring="npmi").phrase_threshold == 0.5
+    with pytest.raises(ValueError, match="`phrase_threshold` must be in \\[-1, 1\\]"):
+        TrainConfig(phrase_scoring="npmi", phrase_threshold=3.0)
 
 
 def test_min_alpha_cannot_exceed_alpha_and_saved_configs_round_trip():

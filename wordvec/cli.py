@@ -96,7 +96,7 @@ def _exit_code(exc: Exception) -> int:
 # The library names settings as `python_name`; the CLI user knows them as flags.
 FLAGS = {"`alpha`": "--alpha", "`min_count`": "--min-count", "`dim`": "--dim",
          "`max_vocab_size`": "--max-vocab-size", "`phrase_min_count`": "--phrase-min-count",
-         "`connectors`": "--connectors",
+         "`connectors`": "--connectors", "`phrase_threshold`": "--phrase-threshold",
          "`init`": "--init", "`binary_ok`": "--binary-ok", "`overwrite`": "--force",
          "`path`": "-o/--output", "`model`": "-m/--model",
          "`shared_negatives`": "--shared-negatives", "`subwords`": "--subwords"}

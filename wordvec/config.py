@@ -113,7 +113,7 @@ class TrainConfig:
             raise ValueError(f"minn must be at most maxn, got minn {self.minn} and maxn "
                              f"{self.maxn}")
         if self.phrase_scoring == "npmi" and not -1 <= self.phrase_threshold <= 1:
-            raise ValueError(f"phrase_threshold must be in [-1, 1] for npmi scoring, got "
+            raise ValueError(f"`phrase_threshold` must be in [-1, 1] for npmi scoring, got "
                              f"{self.phrase_threshold}")
         if self.model == "cbow" and self.shared_negatives:
             raise ValueError("`shared_negatives` is for skip-gram; CBOW draws one set of "
