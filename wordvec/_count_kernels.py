@@ -3,9 +3,11 @@
 seen, first numbered; freed ids reused), count it and write the ids and sentence
 ends. Private: used by ``vocab.count_and_spool_bytes``.
 
-The table is open addressing over ``slots`` (int32, a power of two, -1 empty) keyed
-by each word's 64-bit FNV-1a hash; per id: its hash, where its bytes start in
-``arena`` and their length, and its count. ``state`` (int64) holds the scalars:
+The table is open addressing over ``slots`` (int64, a power of two, -1 empty) keyed
+by each word's 64-bit FNV-1a hash; a slot holds the id in its low 32 bits and the
+hash's top 31 bits above them, so a probe that meets another word rarely reads
+more than the slot. Per id: its hash, where its bytes start in ``arena`` and their
+length, and its count. ``state`` (int64) holds the scalars:
 ids handed out, arena bytes used, free ids, the open sentence's length, live ids.
 """
 
@@ -18,6 +20,8 @@ MAX_SENTENCE_LEN = 10_000  # corpus.MAX_SENTENCE_LEN: a longer line is cut into 
 N_IDS, ARENA_USED, N_FREE, SENTENCE_LEN, N_LIVE = range(5)
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
+ID_MASK = (1 << 32) - 1
+TAG_MASK = ~ID_MASK
 
 Table = namedtuple("Table", ["slots", "hashes", "starts", "lengths", "arena", "counts",
                              "free", "state"])
@@ -61,7 +65,7 @@ def add_word(data, p, q, h, slot, table):
         table.arena[start + j] = data[p + j]
     state[ARENA_USED] += q - p
     table.hashes[s], table.starts[s], table.lengths[s], table.counts[s] = h, start, q - p, 0
-    table.slots[slot] = s
+    table.slots[slot] = slot_value(h, s)
     state[N_LIVE] += 1
     return s
 
@@ -76,9 +80,9 @@ def count_words(data, ends_line, table, ids, ends, first_token):
 
     One pass over the bytes, the end of the text read as a space; a word's hash
     (FNV-1a) is built as it is read, then looked up by linear probing, comparing
-    bytes only when the hashes and lengths agree. No helper that takes an array is
+    bytes only when the slot's hash bits and the lengths agree. No helper that takes an array is
     called per byte or per known word (see ``space_width``)."""
-    slots, hashes, starts, lengths = table.slots, table.hashes, table.starts, table.lengths
+    slots, starts, lengths = table.slots, table.starts, table.lengths
     arena, counts, state, n = table.arena, table.counts, table.state, data.shape[0]
     mask = slots.shape[0] - 1
     k, e, length, word, h = 0, 0, state[SENTENCE_LEN], -1, FNV_OFFSET
@@ -96,19 +100,18 @@ def count_words(data, ends_line, table, ids, ends, first_token):
             p += 1
             continue
         if word >= 0:  # a word ends here: find it, or add it
-            i = np.int64(h & np.uint64(mask))
-            s = slots[i]
-            while s >= 0:
-                if hashes[s] == h and lengths[s] == p - word:
-                    same = True
-                    for j in range(p - word):
-                        if data[word + j] != arena[starts[s] + j]:
-                            same = False
+            i, tag, s = np.int64(h & np.uint64(mask)), slot_value(h, 0), -1
+            while slots[i] >= 0:
+                if slots[i] & TAG_MASK == tag:
+                    s = slots[i] & ID_MASK
+                    if lengths[s] == p - word:
+                        for j in range(p - word):
+                            if data[word + j] != arena[starts[s] + j]:
+                                break
+                        else:
                             break
-                    if same:
-                        break
+                    s = -1
                 i = (i + 1) & mask
-                s = slots[i]
             if s < 0:
                 s = add_word(data, word, p, h, i, table)
             counts[s] += 1
@@ -133,6 +136,12 @@ def count_words(data, ends_line, table, ids, ends, first_token):
     return k, e
 
 
+@njit(cache=True, inline="always")
+def slot_value(h, s):
+    """A slot holding id ``s`` of a word of hash ``h`` (int64, never negative)."""
+    return np.int64(h >> np.uint64(33)) << 32 | s
+
+
 @njit(cache=True)
 def fill_slots(slots, hashes, live):
     """Rebuild the open-addressing ``slots`` (all -1 on entry) for the ``live`` ids."""
@@ -141,4 +150,4 @@ def fill_slots(slots, hashes, live):
         i = np.int64(hashes[s] & np.uint64(mask))
         while slots[i] >= 0:
             i = (i + 1) & mask
-        slots[i] = s
+        slots[i] = slot_value(hashes[s], s)

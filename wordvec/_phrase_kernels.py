@@ -87,24 +87,27 @@ def candidate_keys(ids, ends, code, radix, max_conn, keys, n_blocks):
 
 
 @njit(cache=True)
-def merge_counts(keys_a, counts_a, keys_b, counts_b):
-    """Merge two sorted (key, count) tables into one, summing the counts of equal keys."""
-    keys = np.empty(keys_a.shape[0] + keys_b.shape[0], dtype=np.int64)
-    counts = np.empty(keys.shape[0], dtype=np.int64)
+def merge_counts(keys, counts, found):
+    """Merge the sorted table (``keys``, ``counts``) with ``found``, sorted keys that
+    may repeat, adding one to a key's count per occurrence. Returns the new table."""
+    out_keys = np.empty(keys.shape[0] + found.shape[0], dtype=np.int64)
+    out_counts = np.empty(out_keys.shape[0], dtype=np.int64)
     i, j, n = 0, 0, 0
-    while i < keys_a.shape[0] or j < keys_b.shape[0]:
-        if j == keys_b.shape[0] or (i < keys_a.shape[0] and keys_a[i] < keys_b[j]):
-            keys[n], counts[n] = keys_a[i], counts_a[i]
+    while i < keys.shape[0] or j < found.shape[0]:
+        if j == found.shape[0] or (i < keys.shape[0] and keys[i] < found[j]):
+            out_keys[n], out_counts[n] = keys[i], counts[i]
             i += 1
-        elif i == keys_a.shape[0] or keys_b[j] < keys_a[i]:
-            keys[n], counts[n] = keys_b[j], counts_b[j]
-            j += 1
         else:
-            keys[n], counts[n] = keys_a[i], counts_a[i] + counts_b[j]
-            i += 1
-            j += 1
+            key, count = found[j], 0
+            while j < found.shape[0] and found[j] == key:
+                count += 1
+                j += 1
+            if i < keys.shape[0] and keys[i] == key:
+                count += counts[i]
+                i += 1
+            out_keys[n], out_counts[n] = key, count
         n += 1
-    return keys[:n], counts[:n]
+    return out_keys[:n], out_counts[:n]
 
 
 @njit(cache=True)

@@ -231,8 +231,9 @@ def _count_candidates(stream: Stream, codes: _Codes,
         found = np.empty(len(ids), dtype=np.int64)
         n = k.candidate_keys(ids, ends, codes.code, codes.radix, codes.max_conn, found,
                              numba.get_num_threads())
-        new_keys, new_counts = np.unique(found[:n], return_counts=True)
-        keys, counts = k.merge_counts(keys, counts, new_keys, new_counts.astype(np.int64))
+        found = found[:n]
+        found.sort()
+        keys, counts = k.merge_counts(keys, counts, found)
         while len(keys) > max_size:  # as the vocabulary counter prunes: rarest first
             keep = counts > min_reduce
             pruned += int(len(keep) - keep.sum())

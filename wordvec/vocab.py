@@ -133,7 +133,7 @@ def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
     from . import _count_kernels as ck
 
     if table is None:
-        table = ck.Table(np.full(n_slots, -1, np.int32), np.zeros(n_ids, np.uint64),
+        table = ck.Table(np.full(n_slots, -1, np.int64), np.zeros(n_ids, np.uint64),
                          np.zeros(n_ids, np.int64), np.zeros(n_ids, np.int64),
                          np.zeros(n_bytes, np.uint8), np.zeros(n_ids, np.int64),
                          np.zeros(n_ids, np.int64), np.zeros(5, np.int64))
@@ -148,7 +148,7 @@ def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
         grow["arena"][:len(table.arena)] = table.arena
     table = table._replace(**grow)
     if n_slots != len(table.slots):
-        slots = np.full(n_slots, -1, np.int32)
+        slots = np.full(n_slots, -1, np.int64)
         ck.fill_slots(slots, table.hashes, _live_ids(table))
         table = table._replace(slots=slots)
     return table
@@ -201,16 +201,26 @@ def _prune_table(table, raw: RawCounts, max_vocab_size: int):
         raw.pruned += len(rare)
         raw.min_reduce += 1
     live = _live_ids(table)
-    starts, lengths = table.starts[live], table.lengths[live]
-    packed = np.concatenate([[0], np.cumsum(lengths)])
+    words, packed = _packed_words(table, live, 0)
     arena = np.zeros(len(table.arena), np.uint8)
-    arena[:packed[-1]] = table.arena[np.repeat(starts - packed[:-1], lengths)
-                                     + np.arange(packed[-1])]
-    table.starts[live] = packed[:-1]
-    state[ck.ARENA_USED] = packed[-1]
-    slots = np.full(len(table.slots), -1, np.int32)
+    arena[:len(words)] = words
+    table.starts[live] = packed
+    state[ck.ARENA_USED] = len(words)
+    slots = np.full(len(table.slots), -1, np.int64)
     ck.fill_slots(slots, table.hashes, live)
     return table._replace(arena=arena, slots=slots)
+
+
+def _packed_words(table, ids: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes of words ``ids`` one after another, each followed by ``gap`` newline
+    bytes, and where each starts."""
+    lengths = table.lengths[ids]
+    starts = np.concatenate([[0], np.cumsum(lengths + gap)])
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    words = np.full(starts[-1], 10, dtype=np.uint8)
+    words[np.repeat(starts[:-1], lengths) + within] = \
+        table.arena[np.repeat(table.starts[ids], lengths) + within]
+    return words, starts[:-1]
 
 
 def _read_table(table, raw: RawCounts) -> None:
@@ -218,11 +228,9 @@ def _read_table(table, raw: RawCounts) -> None:
     from . import _count_kernels as ck
 
     n_ids = int(table.state[ck.N_IDS])
-    arena = table.arena[:int(table.state[ck.ARENA_USED])].tobytes()
     live = _live_ids(table)
-    starts, lengths = table.starts[live].tolist(), table.lengths[live].tolist()
-    raw.index = {arena[a:a + n].decode("utf-8"): pid
-                 for pid, a, n in zip(live.tolist(), starts, lengths)}
+    text = _packed_words(table, live, 1)[0].tobytes().decode("utf-8")
+    raw.index = dict(zip(text.split("\n")[:-1], live.tolist()))  # words hold no newline
     raw.counts = table.counts[:n_ids].copy()
     raw.freed_at = raw.freed_at[:n_ids].copy()
     raw.free = table.free[:int(table.state[ck.N_FREE])].tolist()
