@@ -134,22 +134,26 @@ def stream_from_counts(raw: RawCounts, workdir: Path, keep_pruned: bool) -> Stre
 
 
 def find_phrases(stream: Stream, settings: PhraseSettings, workdir: Path, max_size: int,
-                 on_pass: Callable[[int, int], None] | None = None) -> tuple[Stream, PhraseTable]:
-    """Run ``settings.passes`` passes; return the joined stream and all phrases found.
+                 on_pass: Callable[[int, int], None] | None = None
+                 ) -> tuple[Joined, PhraseTable]:
+    """Run ``settings.passes`` passes; return the joined text and all phrases found.
 
-    ``on_pass(pass, phrases)`` is called after each pass.
+    The last pass's joins are made as its result is read (``Joined``): written as
+    text, they need not go to disk first. ``on_pass(pass, phrases)`` is called after
+    each pass.
     """
-    table = PhraseTable()
+    table, joined = PhraseTable(), None
     for number in range(1, settings.passes + 1):
-        stream, found = _one_pass(stream, settings, workdir / f"phrase_ids_{number}.i32",
-                                  max_size)
+        if joined is not None:
+            stream = joined.saved(workdir / f"phrase_ids_{number - 1}.i32")
+        joined, found = _one_pass(stream, settings, max_size)
         table = PhraseTable(table.phrases + found.phrases,
                             np.concatenate([table.scores, found.scores]),
                             np.concatenate([table.counts, found.counts]),
                             table.pruned + found.pruned)
         if on_pass is not None:
             on_pass(number, len(found))
-    return stream, table
+    return joined, table
 
 
 @dataclass
@@ -181,8 +185,8 @@ def _codes(stream: Stream, settings: PhraseSettings) -> _Codes:
     return _Codes(code, radix, max_conn, dense, present)
 
 
-def _one_pass(stream: Stream, settings: PhraseSettings, out_path: Path,
-              max_size: int) -> tuple[Stream, PhraseTable]:
+def _one_pass(stream: Stream, settings: PhraseSettings,
+              max_size: int) -> tuple[Joined, PhraseTable]:
     codes = _codes(stream, settings)
     keys, counts, pruned = _count_candidates(stream, codes, max_size)
     keep = counts >= settings.min_count
@@ -196,8 +200,7 @@ def _one_pass(stream: Stream, settings: PhraseSettings, out_path: Path,
     mids = (keys >> k.MID_SHIFT) & (k.MID_LIMIT - 1)
     names = [PHRASE_JOINER.join([stream.words[a], *_decode(int(m), codes), stream.words[b]])
              for a, m, b in zip(first.tolist(), mids.tolist(), last.tolist())]
-    ids = _phrase_ids(stream, names)
-    joined = _join(stream, codes, keys, ids, out_path)
+    joined = Joined(stream, codes, keys, _phrase_ids(stream, names))
     order = sorted(range(len(names)), key=lambda i: (-scores[i], names[i]))
     found = PhraseTable([names[i] for i in order], scores[order], counts[order], pruned)
     return joined, found
@@ -254,30 +257,46 @@ def _phrase_ids(stream: Stream, names: list[str]) -> np.ndarray:
     return ids
 
 
-def _join(stream: Stream, codes: _Codes, keys: np.ndarray, ids: np.ndarray,
-          out_path: Path) -> Stream:
-    """The stream with every phrase joined, written to ``out_path``, with new counts."""
-    n_words = len(stream.words)
-    pad = n_words - len(codes.code)  # the new phrases neither connect nor join this pass
-    code = np.concatenate([codes.code, np.full(pad, k.NO_PHRASE, dtype=np.int32)])
-    can_start = np.zeros(max(len(codes.dense), 1), dtype=np.bool_)
-    can_start[keys >> k.FIRST_SHIFT] = True
-    counts = np.zeros(n_words, dtype=np.int64)
-    ends, written = np.empty(len(stream.ends), dtype=np.int64), 0
-    with open(out_path, "wb") as f:
-        for chunk, chunk_ends, first_s in stream.chunks():
+class Joined:
+    """A stream with one pass's phrases joined as it is read (``chunks``), or saved
+    (``saved``); ``n_tokens`` is known once it has been read through."""
+
+    def __init__(self, source: Stream, codes: _Codes, keys: np.ndarray, ids: np.ndarray):
+        self.source, self.keys, self.ids, self.codes = source, keys, ids, codes
+        self.words, self.index = source.words, source.index
+        pad = len(self.words) - len(codes.code)  # new phrases neither connect nor join
+        self.code = np.concatenate([codes.code, np.full(pad, k.NO_PHRASE, dtype=np.int32)])
+        self.can_start = np.zeros(max(len(codes.dense), 1), dtype=np.bool_)
+        self.can_start[keys >> k.FIRST_SHIFT] = True
+        self.n_tokens = None
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+        """As ``Stream.chunks``, with each phrase as one token."""
+        written = 0
+        for chunk, chunk_ends, first_s in self.source.chunks():
             out = np.empty(len(chunk), dtype=np.int32)
             out_ends = np.empty(len(chunk_ends), dtype=np.int64)
-            n = k.join_phrases(chunk, chunk_ends, code, codes.radix, codes.max_conn,
-                               (keys, ids, can_start), out, out_ends, numba.get_num_threads())
-            out[:n].tofile(f)
-            counts += np.bincount(out[:n], minlength=n_words)
-            ends[first_s:first_s + len(chunk_ends)] = written + out_ends
+            n = k.join_phrases(chunk, chunk_ends, self.code, self.codes.radix,
+                               self.codes.max_conn, (self.keys, self.ids, self.can_start),
+                               out, out_ends, numba.get_num_threads())
             written += n
-    return Stream(out_path, ends, stream.words, counts, stream.index)
+            yield out[:n], out_ends, first_s
+        self.n_tokens = written
+
+    def saved(self, path: Path) -> Stream:
+        """The joined stream written to ``path``, with its words' counts."""
+        counts = np.zeros(len(self.words), dtype=np.int64)
+        ends, written = np.empty(len(self.source.ends), dtype=np.int64), 0
+        with open(path, "wb") as f:
+            for out, out_ends, first_s in self.chunks():
+                out.tofile(f)
+                counts += np.bincount(out, minlength=len(counts))
+                ends[first_s:first_s + len(out_ends)] = written + out_ends
+                written += len(out)
+        return Stream(path, ends, self.words, counts, self.index)
 
 
-def write_text(stream: Stream, out) -> None:
+def write_text(stream: Stream | Joined, out) -> None:
     """Write the stream as text to the binary file ``out``: a sentence a line."""
     encoded = [w.encode("utf-8") for w in stream.words]
     starts = np.zeros(len(encoded) + 1, dtype=np.int64)
@@ -290,11 +309,12 @@ def write_text(stream: Stream, out) -> None:
         out.write(buf[:n].tobytes())
 
 
-def to_counts(stream: Stream, raw: RawCounts, workdir: Path) -> RawCounts:
+def to_counts(joined: Joined, raw: RawCounts, workdir: Path) -> RawCounts:
     """The joined stream as the counting pass's result, for ``build_vocab`` and ``encode``.
 
     The pruned-word id (``""``) is left out of the index, so ``encode`` drops its tokens.
     """
+    stream = joined.saved(workdir / "phrased_ids.i32")
     ends_path = workdir / "phrased_ends.i64"
     stream.ends.tofile(ends_path)
     index = {w: i for w, i in stream.index.items() if w}

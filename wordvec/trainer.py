@@ -137,8 +137,10 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
         n_read, table = raw.n_tokens, None
         if config.phrases:
-            stream, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=True)
-            raw = phrases.to_counts(stream, raw, Path(tmp))
+            joined, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=True)
+            with num_threads(config.threads):
+                raw = phrases.to_counts(joined, raw, Path(tmp))
+            stats.phrase_joins = n_read - raw.n_tokens
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(raw, vocab, config)
@@ -283,19 +285,19 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
 
 
 def _find_phrases(raw: RawCounts, config: TrainConfig, workdir: Path, log, stats: TrainStats,
-                  keep_pruned: bool) -> tuple[phrases.Stream, phrases.PhraseTable]:
-    """Join the counted text's phrases in ``config.phrases`` passes; fills ``stats``."""
+                  keep_pruned: bool) -> tuple[phrases.Joined, phrases.PhraseTable]:
+    """Find the counted text's phrases in ``config.phrases`` passes; the last pass's
+    joins are made as the result is read. Fills ``stats`` but for ``phrase_joins``."""
     def said(number: int, found: int) -> None:
         if log is not None:
             log(f"phrase pass {number}/{config.phrases}: {found:,} phrases")
 
     stream = phrases.stream_from_counts(raw, workdir, keep_pruned)
     with num_threads(config.threads):
-        stream, table = phrases.find_phrases(stream, phrases.settings_of(config), workdir,
+        joined, table = phrases.find_phrases(stream, phrases.settings_of(config), workdir,
                                              config.max_vocab_size, said)
-    stats.update(phrases=len(table), phrase_joins=raw.n_tokens - stream.n_tokens,
-                 phrase_candidates_pruned=table.pruned)
-    return stream, table
+    stats.update(phrases=len(table), phrase_candidates_pruned=table.pruned)
+    return joined, table
 
 
 def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
@@ -306,10 +308,11 @@ def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
         _check_tokens(raw)
-        stream, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=False)
-        stats.update(raw_tokens=raw.n_tokens, sentences=raw.n_sentences)
+        joined, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=False)
         with files.open_output(out) as f, num_threads(config.threads):
-            phrases.write_text(stream, f)
+            phrases.write_text(joined, f)
+        stats.update(raw_tokens=raw.n_tokens, sentences=raw.n_sentences,
+                     phrase_joins=raw.n_tokens - joined.n_tokens)
     return table, stats
 
 
