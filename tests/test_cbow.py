@@ -95,3 +95,9 @@ def test_subword_cbow_bin_says_cbow(tmp_path):
     back = fasttext_bin.read(tmp_path / "m.bin")
     assert back.config.model == "cbow"
     np.testing.assert_allclose(back.vector(emb.words[3]), emb.vector(emb.words[3]), atol=1e-6)
+
+
+def test_python_api_resume_refuses_another_model_kind(small_corpus):
+    cbow = wordvec.train(small_corpus, TrainConfig(model="cbow", epochs=1, min_count=2))
+    with pytest.raises(ValueError, match="trained with model='cbow'"):
+        wordvec.train(small_corpus, TrainConfig(epochs=1, min_count=2), resume=cbow)

@@ -209,8 +209,8 @@ def _check_start(start: Start, config: TrainConfig) -> None:
             raise ValueError(f"the starting model's n-grams are minn, maxn, buckets = "
                              f"{', '.join(map(str, theirs))}, which its n-gram vectors only "
                              f"fit; use the same")
-    if start.resume is not None:  # new text must be cut into words as the model's was
-        for name in ("tokenizer", "lowercase"):
+    if start.resume is not None:  # cut the new text, and train, as the model was
+        for name in ("model", "tokenizer", "lowercase"):
             theirs = getattr(start.resume.config, name)
             if getattr(config, name) != theirs:
                 raise ValueError(f"the resumed model was trained with {name}={theirs!r} but "
