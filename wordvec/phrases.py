@@ -43,7 +43,6 @@ CONNECTORS = {"en": ("a", "an", "and", "at", "by", "for", "from", "in", "of", "o
 CHUNK_TOKENS = 1 << 22
 
 
-
 @dataclass(frozen=True)
 class PhraseSettings:
     """How to find phrases: ``passes`` over the text, the ``threshold`` a score must
