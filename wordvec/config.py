@@ -14,7 +14,8 @@ TOKENIZERS = ("default", "whitespace")
 MODELS = ("skipgram", "cbow")
 CBOW_UPDATES = ("corrected", "word2vec")
 # The starting learning rate when --alpha is not given, by model and CBOW update.
-# skip-gram: word2vec.c's. CBOW: measured (docs/performance.md, "CBOW learning rate").
+# skip-gram: word2vec.c's. Corrected CBOW: measured (README, "CBOW";
+# scripts/tune_cbow_alpha.py). word2vec.c's CBOW update: word2vec.c's CBOW default.
 DEFAULT_ALPHA = {("skipgram", "corrected"): 0.025, ("skipgram", "word2vec"): 0.025,
                  ("cbow", "corrected"): 0.15, ("cbow", "word2vec"): 0.05}
 PHRASE_SCORINGS = ("word2vec", "npmi")

@@ -61,7 +61,8 @@ class PhraseTable:
 
     def merged(self, newer: PhraseTable) -> PhraseTable:
         """This table's phrases that ``newer`` lacks, then all of ``newer``'s."""
-        old = [i for i, p in enumerate(self.phrases) if p not in set(newer.phrases)]
+        found = set(newer.phrases)
+        old = [i for i, p in enumerate(self.phrases) if p not in found]
         return PhraseTable([self.phrases[i] for i in old] + newer.phrases,
                            np.concatenate([self.scores[old], newer.scores]),
                            np.concatenate([self.counts[old], newer.counts]),
