@@ -127,11 +127,21 @@ def test_cli_phrases_writes_text_and_table(tmp_path):
 def test_cli_phrases_never_writes_over_its_input(tmp_path):
     corpus = _write(_corpus(n_sentences=200), tmp_path / "in.txt")
     before = corpus.read_bytes()
-    for target in (["-o", str(corpus)], ["--table", str(corpus)]):
-        result = CliRunner().invoke(main, ["phrases", str(corpus), *target])
+    for args in ([str(corpus), "-o", str(corpus)], [str(corpus), "--table", str(corpus)],
+                 [str(tmp_path), "-o", str(corpus)]):
+        result = CliRunner().invoke(main, ["phrases", *args])
         assert result.exit_code == 2
         assert "also an input" in result.output and "Traceback" not in result.output
     assert corpus.read_bytes() == before
+    result = CliRunner().invoke(main, ["phrases", str(corpus), "-o", str(tmp_path / "a"),
+                                       "--table", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "same file" in result.output
+    model = tmp_path / "model"
+    assert CliRunner().invoke(main, ["train", str(corpus), "-o", str(model), "-q",
+                                     "--epochs", "1", "--min-count", "1"]).exit_code == 0
+    result = CliRunner().invoke(main, ["phrases", str(corpus), "-o", str(model / "p.txt")])
+    assert result.exit_code == 2 and "inside the model folder" in result.output
+    assert not (model / "p.txt").exists()
 
 
 def test_bad_connectors_file_is_a_one_line_error(tmp_path):

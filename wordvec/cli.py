@@ -300,8 +300,12 @@ def phrases_(corpus, output, passes, table, binary_ok, quiet, **options) -> None
     """Join collocations in CORPUS (new york -> new_york), as word2vec.c's word2phrase."""
     from .trainer import write_phrased
 
+    if table is not None and str(output) != "-" and Path(output).resolve() == table.resolve():
+        raise click.UsageError("-o and --table name the same file; give two")
     for target in (output, table):
         _check_not_input(target, corpus)
+        if target is not None:
+            files.check_export_target(target, DEFAULT_MODEL)
     bars = not quiet and sys.stderr.isatty()
     log = None if quiet or bars else (lambda line: click.echo(line, err=True))
     found, stats = write_phrased(list(corpus), output, TrainConfig(phrases=passes, **options),
@@ -317,11 +321,14 @@ def phrases_(corpus, output, passes, table, binary_ok, quiet, **options) -> None
 
 
 def _check_not_input(target, inputs) -> None:
-    """Refuse to write over one of the files being read."""
+    """Refuse to write over one of the files being read (or into a folder being read)."""
     if target is None or files.is_stream(target) or not Path(target).exists():
         return
     for source in inputs:
-        if str(source) != "-" and Path(source).exists() and Path(source).samefile(target):
+        if str(source) == "-" or not Path(source).exists():
+            continue
+        if Path(source).samefile(target) or (Path(source).is_dir()
+                                             and files.inside(target, source)):
             raise click.UsageError(f"{target} is also an input; writing there would replace "
                                    f"the text being read; choose another file")
 
