@@ -40,11 +40,32 @@ def sentence_blocks(ends, n_blocks):
     return bounds
 
 
+@njit(cache=True, inline="always")
+def sentence_start(ends, s):
+    """Where sentence ``s`` starts: where the one before it ends."""
+    return ends[s - 1] if s > 0 else 0
+
+
+@njit(cache=True)
+def close_gaps(values, ends, bounds, written):
+    """Move each block's ``written[b]`` values, written from its first token's position,
+    to follow the previous block's. Returns (total, each block's shift)."""
+    shifts = np.zeros(written.shape[0], dtype=np.int64)
+    n = 0
+    for b in range(written.shape[0]):
+        start = sentence_start(ends, bounds[b])
+        for i in range(written[b]):
+            values[n + i] = values[start + i]
+        shifts[b] = n - start
+        n += written[b]
+    return n, shifts
+
+
 @njit(cache=True)
 def block_keys(ids, ends, s_lo, s_hi, code, radix, max_conn, keys):
     """``candidate_keys`` for sentences ``s_lo:s_hi``, written from their first token's
     position in ``keys``; returns how many."""
-    begin = ends[s_lo - 1] if s_lo > 0 else 0
+    begin = sentence_start(ends, s_lo)
     n = begin
     for s in range(s_lo, s_hi):
         first, mid, n_mid, ok = -1, 0, 0, True
@@ -61,7 +82,7 @@ def block_keys(ids, ends, s_lo, s_hi, code, radix, max_conn, keys):
                 n += 1
             first, mid, n_mid, ok = c, 0, 0, True
         begin = ends[s]
-    return n - (ends[s_lo - 1] if s_lo > 0 else 0)
+    return n - sentence_start(ends, s_lo)
 
 
 @njit(parallel=True, cache=True)
@@ -77,13 +98,7 @@ def candidate_keys(ids, ends, code, radix, max_conn, keys, n_blocks):
     for b in prange(n_blocks):
         written[b] = block_keys(ids, ends, bounds[b], bounds[b + 1], code, radix, max_conn,
                                 keys)
-    n = 0
-    for b in range(n_blocks):
-        start = ends[bounds[b] - 1] if bounds[b] > 0 else 0
-        for i in range(written[b]):
-            keys[n + i] = keys[start + i]
-        n += written[b]
-    return n
+    return close_gaps(keys, ends, bounds, written)[0]
 
 
 @njit(cache=True)
@@ -116,7 +131,7 @@ def block_join(ids, ends, s_lo, s_hi, code, radix, max_conn, phrases, out, out_e
     position in ``out``; ``phrases`` = (sorted keys, their word ids, whether a dense
     id starts any). Returns how many tokens."""
     keys, phrase_ids, can_start = phrases
-    begin = ends[s_lo - 1] if s_lo > 0 else 0
+    begin = sentence_start(ends, s_lo)
     n = begin
     for s in range(s_lo, s_hi):
         first, start, mid, n_mid, ok = -1, -1, 0, 0, True  # first: the pending word's position
@@ -151,7 +166,7 @@ def block_join(ids, ends, s_lo, s_hi, code, radix, max_conn, phrases, out, out_e
                 n += 1
         out_ends[s] = n
         begin = ends[s]
-    return n - (ends[s_lo - 1] if s_lo > 0 else 0)
+    return n - sentence_start(ends, s_lo)
 
 
 @njit(parallel=True, cache=True)
@@ -169,14 +184,10 @@ def join_phrases(ids, ends, code, radix, max_conn, phrases, out, out_ends, n_blo
     for b in prange(n_blocks):
         written[b] = block_join(ids, ends, bounds[b], bounds[b + 1], code, radix, max_conn,
                                 phrases, out, out_ends)
-    n = 0
+    n, shifts = close_gaps(out, ends, bounds, written)
     for b in range(n_blocks):
-        start = ends[bounds[b] - 1] if bounds[b] > 0 else 0
-        for i in range(written[b]):
-            out[n + i] = out[start + i]
         for s in range(bounds[b], bounds[b + 1]):
-            out_ends[s] += n - start
-        n += written[b]
+            out_ends[s] += shifts[b]
     return n
 
 
@@ -184,7 +195,7 @@ def join_phrases(ids, ends, code, radix, max_conn, phrases, out, out_ends, n_blo
 def block_render(ids, ends, s_lo, s_hi, blob, starts, out, at):
     """``render`` for sentences ``s_lo:s_hi``, from byte ``at`` of ``out``; returns the
     bytes written."""
-    n, begin = at, ends[s_lo - 1] if s_lo > 0 else 0
+    n, begin = at, sentence_start(ends, s_lo)
     for s in range(s_lo, s_hi):
         for p in range(begin, ends[s]):
             t = ids[p]
@@ -205,8 +216,7 @@ def render(ids, ends, blob, starts, out, n_blocks):
     bounds = sentence_blocks(ends, n_blocks)
     at = np.zeros(n_blocks + 1, dtype=np.int64)
     for b in prange(n_blocks):
-        lo = ends[bounds[b] - 1] if bounds[b] > 0 else 0
-        hi = ends[bounds[b + 1] - 1] if bounds[b + 1] > 0 else 0
+        lo, hi = sentence_start(ends, bounds[b]), sentence_start(ends, bounds[b + 1])
         size = hi - lo
         for p in range(lo, hi):
             size += starts[ids[p] + 1] - starts[ids[p]]

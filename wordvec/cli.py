@@ -115,12 +115,14 @@ def _describe(exc: Exception) -> str:
     return text
 
 
-def config_options():
-    """Decorator adding one click option per TrainConfig field, with the field's default,
-    range and meaning (config.py is the one place they are written)."""
+def config_options(names=None):
+    """Decorator adding one click option per TrainConfig field (or per field in
+    ``names``), with the field's default, range and meaning (config.py is the one
+    place they are written)."""
     def decorate(command):
         for spec in reversed(dataclasses.fields(TrainConfig)):
-            command = _config_option(spec)(command)
+            if names is None or spec.name in names:
+                command = _config_option(spec)(command)
         return command
     return decorate
 
@@ -269,18 +271,9 @@ def _summary(saved: dict, n_words: int, dim: int, output: Path) -> str:
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 
 
+# The TrainConfig options that ``wordvec phrases`` shares with ``train``.
 PHRASE_FIELDS = ("phrase_threshold", "phrase_min_count", "phrase_scoring", "connectors",
                  "tokenizer", "lowercase", "max_vocab_size", "threads")
-
-
-def phrase_options():
-    """The TrainConfig options that ``wordvec phrases`` shares with ``train``."""
-    def decorate(command):
-        for spec in reversed(dataclasses.fields(TrainConfig)):
-            if spec.name in PHRASE_FIELDS:
-                command = _config_option(spec)(command)
-        return command
-    return decorate
 
 
 @main.command(name="phrases")
@@ -294,7 +287,7 @@ def phrase_options():
 @click.option("--table", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the phrases found as phrase<TAB>score<TAB>count lines.")
 @click.option("--binary-ok", is_flag=True, help="Read input that looks like a binary file.")
-@phrase_options()
+@config_options(PHRASE_FIELDS)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def phrases_(corpus, output, passes, table, binary_ok, quiet, **options) -> None:
     """Join collocations in CORPUS (new york -> new_york), as word2vec.c's word2phrase."""

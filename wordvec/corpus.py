@@ -201,10 +201,14 @@ def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "defaul
     """
     for path in expand_paths(inputs):
         pending: list[str] = []  # tokens of a line seen so far (line longer than a chunk)
-        carry = ""
-        for chunk in iter_text(path, on_bytes, binary_ok, stats):
-            lines = (carry + chunk).split("\n")
-            carry = lines.pop()
+        for text, ends_line in _line_pieces(path, on_bytes, binary_ok, stats):
+            if not ends_line:  # the head of a line longer than a chunk
+                pending.extend(tokenize(text, tokenizer, lowercase))
+                pending = yield from _cut(pending, final=False)
+                continue
+            lines = text.split("\n")
+            if len(lines) > 1:
+                lines.pop()  # the empty rest after the last newline
             for line in lines:
                 tokens = tokenize(line, tokenizer, lowercase)
                 if pending:  # the rest of a line longer than a chunk
@@ -213,38 +217,41 @@ def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "defaul
                     yield tokens  # the common case, without _cut's copies
                 else:
                     yield from _cut(tokens, final=True)
-            if len(carry) > MAX_CARRY_CHARS:
-                head, carry = _split_carry(carry)
-                pending.extend(tokenize(head, tokenizer, lowercase))
-                pending = yield from _cut(pending, final=False)
-        pending.extend(tokenize(carry, tokenizer, lowercase))
-        yield from _cut(pending, final=True)
 
 
 def iter_line_bytes(inputs: Iterable[str | os.PathLike],
                     on_bytes: Callable[[int], None] | None = None, binary_ok: bool = False,
                     stats=None) -> Iterator[tuple[bytes, bool]]:
     """The text of the inputs as UTF-8 chunks of whole lines, for the whitespace
-    tokenizer's counting kernel: yields (bytes, ends_line).
+    tokenizer's counting kernel: yields (bytes, ends_line) as ``_line_pieces``.
 
     The text is decoded as ``iter_sentences`` decodes it (invalid UTF-8 becomes
     U+FFFD) and encoded again, so splitting the bytes on whitespace gives the same
-    words as ``str.split``. A chunk ends with a newline, except the last of each
-    input and the head of a line longer than ``MAX_CARRY_CHARS``, cut at a space or
-    tab as ``iter_sentences`` cuts it (``ends_line`` False: the line goes on).
+    words as ``str.split``.
     """
     for path in expand_paths(inputs):
-        carry = ""
-        for chunk in iter_text(path, on_bytes, binary_ok, stats):
-            text = carry + chunk
-            cut = text.rfind("\n") + 1
-            if cut:
-                yield text[:cut].encode("utf-8"), True
-            carry = text[cut:]
-            if len(carry) > MAX_CARRY_CHARS:
-                head, carry = _split_carry(carry)
-                yield head.encode("utf-8"), False
-        yield carry.encode("utf-8"), True
+        for text, ends_line in _line_pieces(path, on_bytes, binary_ok, stats):
+            yield text.encode("utf-8"), ends_line
+
+
+def _line_pieces(path, on_bytes, binary_ok: bool, stats) -> Iterator[tuple[str, bool]]:
+    """One input's text as pieces of whole lines: yields (text, ends_line).
+
+    A piece ends with a newline, except the input's last (its unfinished last line,
+    perhaps empty) and the head of a line longer than ``MAX_CARRY_CHARS``, cut at a
+    space or tab (``ends_line`` False: the line goes on in the next piece).
+    """
+    carry = ""
+    for chunk in iter_text(path, on_bytes, binary_ok, stats):
+        text = carry + chunk
+        cut = text.rfind("\n") + 1
+        if cut:
+            yield text[:cut], True
+        carry = text[cut:]
+        if len(carry) > MAX_CARRY_CHARS:
+            head, carry = _split_carry(carry)
+            yield head, False
+    yield carry, True
 
 
 def _cut(tokens: list[str], final: bool):

@@ -262,7 +262,7 @@ class _Stream:
 
 def _write_hint(code: int) -> str:
     if code == errno.EPIPE:
-        return "the reading end was closed before all vectors were written"
+        return "the reading end was closed before all output was written"
     if code == errno.ENOSPC:
         return "free some space or write elsewhere"
     if code == errno.EISDIR:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _count_kernels as ck
+
 NOISE_POWER = 0.75
 FLUSH_TOKENS = 1 << 20
 
@@ -104,8 +106,6 @@ def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
     numbered differently after a prune (freed ids are reused in another order),
     which no later step depends on.
     """
-    from . import _count_kernels as ck  # Numba: only where counting happens
-
     raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
                     workdir / "raw_ends.i64", 0, 0)
     table = _grown(None, 1 << 16, 1 << 20, 1 << 17)
@@ -130,8 +130,6 @@ def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
 def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
     """``table`` (or a new one) with room for ``n_ids`` ids, ``n_bytes`` bytes of words
     and ``n_slots`` slots (rehashed when they change)."""
-    from . import _count_kernels as ck
-
     if table is None:
         table = ck.Table(np.full(n_slots, -1, np.int64), np.zeros(n_ids, np.uint64),
                          np.zeros(n_ids, np.int64), np.zeros(n_ids, np.int64),
@@ -157,14 +155,10 @@ def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
 def _room_for(table, raw: RawCounts, n_bytes: int):
     """Grow ``table`` (and ``raw.freed_at``) so that ``n_bytes`` more text fits: at most
     one new word per two bytes, the table at most half full."""
-    from . import _count_kernels as ck
-
     state = table.state
     new_words = n_bytes // 2 + 2
-    ids = max(len(table.counts), 2 * int(state[ck.N_IDS] + new_words)) \
-        if state[ck.N_IDS] + new_words > len(table.counts) else len(table.counts)
-    arena = max(len(table.arena), 2 * int(state[ck.ARENA_USED] + n_bytes)) \
-        if state[ck.ARENA_USED] + n_bytes > len(table.arena) else len(table.arena)
+    ids = _room(len(table.counts), int(state[ck.N_IDS]) + new_words)
+    arena = _room(len(table.arena), int(state[ck.ARENA_USED]) + n_bytes)
     slots = len(table.slots)
     while slots < 2 * (state[ck.N_LIVE] + new_words):
         slots *= 2
@@ -174,9 +168,12 @@ def _room_for(table, raw: RawCounts, n_bytes: int):
     return table
 
 
-def _live_ids(table) -> np.ndarray:
-    from . import _count_kernels as ck
+def _room(have: int, need: int) -> int:
+    """``have`` if it is enough, else twice ``need`` (so growth is rare)."""
+    return have if need <= have else 2 * need
 
+
+def _live_ids(table) -> np.ndarray:
     n_ids, n_free = int(table.state[ck.N_IDS]), int(table.state[ck.N_FREE])
     live = np.ones(n_ids, dtype=bool)
     live[table.free[:n_free]] = False
@@ -186,8 +183,6 @@ def _live_ids(table) -> np.ndarray:
 def _prune_table(table, raw: RawCounts, max_vocab_size: int):
     """``_prune`` for the kernels' table: free the rarest ids until at most
     ``max_vocab_size`` are live, then rebuild the slots and pack the words' bytes."""
-    from . import _count_kernels as ck
-
     state = table.state
     while state[ck.N_LIVE] > max_vocab_size:
         live = _live_ids(table)
@@ -225,8 +220,6 @@ def _packed_words(table, ids: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndar
 
 def _read_table(table, raw: RawCounts) -> None:
     """Fill ``raw``'s index, counts and free ids from the kernels' table."""
-    from . import _count_kernels as ck
-
     n_ids = int(table.state[ck.N_IDS])
     live = _live_ids(table)
     text = _packed_words(table, live, 1)[0].tobytes().decode("utf-8")
