@@ -40,7 +40,7 @@ def test_version():
     assert result.exit_code == 0 and __version__ in result.output
 
 
-@pytest.mark.parametrize("option", ["--dim 0", "--window 0", "--negative -1", "--alpha 0",
+@pytest.mark.parametrize("option", ["--dim 0", "--window -1", "--negative -1", "--alpha 0",
                                     "--sample -1", "--epochs 0", "--threads -1", "--seed -1",
                                     "--min-count 0"])
 def test_bad_hyperparameters_are_rejected_before_work(option, small_corpus, tmp_path):

@@ -22,8 +22,9 @@ def _model(w_in, w_out, lockf, keep, noise):
                           np.arange(n, dtype=np.int32))
 
 
-def _settings(window, negative, shared=False, subwords=False, cbow=False, corrected=False):
-    return _kernels.Settings(window, negative, shared, subwords, cbow, corrected)
+def _settings(window, negative, shared=False, subwords=False, cbow=False, corrected=False,
+              shrink=True):
+    return _kernels.Settings(window, negative, shared, subwords, cbow, corrected, shrink)
 
 
 def _lock():

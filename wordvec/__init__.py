@@ -11,8 +11,9 @@ import os  # noqa: E402
 
 from .config import TrainConfig  # noqa: E402
 from .embeddings import Embeddings  # noqa: E402
+from .sequences import group_sequences  # noqa: E402
 
-__all__ = ["Embeddings", "TrainConfig", "__version__", "load", "train"]
+__all__ = ["Embeddings", "TrainConfig", "__version__", "group_sequences", "load", "train"]
 
 
 def load(path):
@@ -22,7 +23,9 @@ def load(path):
 
 def train(inputs, config=None, *, verbose=False, binary_ok=False, resume=None, init=None,
           freeze_init=False):
-    """Train vectors on text files, folders or ``-``, as ``wordvec train`` does.
+    """Train vectors on text files, folders or ``-``, as ``wordvec train`` does, or on
+    Python data: an iterable of token sequences (lists or arrays of str or int
+    tokens), or a function returning one (``sequences.py``).
 
     ``inputs``, ``config``, ``verbose`` and ``binary_ok`` are as in
     ``trainer.train``. ``resume``: a model (``Embeddings`` or path) to continue, as

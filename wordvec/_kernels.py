@@ -75,8 +75,10 @@ in_offsets, in_rows : int64 (n_words + 1,), int32: word ``w``'s input vector is 
 """
 
 Settings = namedtuple("Settings", ["window", "negative", "shared", "subwords", "cbow",
-                                   "corrected"])
-Settings.__doc__ = """How to train: ``window`` and ``negative`` (ints) as in TrainConfig;
+                                   "corrected", "shrink"])
+Settings.__doc__ = """How to train: ``window`` (int, at least 1; a whole-sequence window
+is the longest sequence) and ``negative`` (int) as in TrainConfig; ``shrink`` (bool):
+each centre draws its reach in [1, window], else it is ``window``;
 ``shared`` (bool): one draw of noise words per centre word, else one per pair;
 ``subwords`` (bool): fastText's skip-gram over ``in_rows`` (``subword_updates``);
 ``cbow`` (bool): CBOW over ``in_rows`` instead of skip-gram (``cbow_updates``), with
@@ -187,14 +189,17 @@ def sgns_update(w_in, context, w_out, work, row, alpha, prob, lockf):
 
 
 @njit(cache=True, inline="always")
-def window_span(i, n, window, state):
+def window_span(i, n, settings, state):
     """Positions [start, stop) of centre ``i``'s window in a sentence of ``n`` kept words.
 
-    The reach is drawn uniformly in [1, window] (word2vec.c's shrunk window) and is
-    cut at the sentence's ends. Returns (start, stop, state).
+    The reach is drawn uniformly in [1, window] (word2vec.c's shrunk window), or is
+    ``window`` without a draw when ``settings.shrink`` is off, and is cut at the
+    sentence's ends. Returns (start, stop, state).
     """
-    state = lcg_next(state)
-    reach = window - scaled_draw(state, window)
+    reach = settings.window
+    if settings.shrink:
+        state = lcg_next(state)
+        reach -= scaled_draw(state, reach)
     return max(0, i - reach), min(n, i + reach + 1), state
 
 
@@ -210,7 +215,7 @@ def draw_centre(n, i, model, settings, state, work, base):
     gives the prefetches time to land. Returns (start, stop, state).
     """
     buf, targets = work.buf, work.targets
-    start, stop, state = window_span(i, n, settings.window, state)
+    start, stop, state = window_span(i, n, settings, state)
     prefetch_row(model.w_in, buf[stop - 1])
     sets = min(stop - start - 1, 1) if settings.shared else stop - start - 1
     for a in range(sets):
@@ -344,7 +349,7 @@ def subword_updates(n, model, settings, alpha, state, work):
         if i + 1 < n:
             for p in range(first[buf[i + 1]], first[buf[i + 1] + 1]):
                 prefetch_row(w_in, rows[p])
-        start, stop, state = window_span(i, n, settings.window, state)
+        start, stop, state = window_span(i, n, settings, state)
         a = 0
         for j in range(start, stop):  # every pair's targets now (the draws keep their
             if j != i:                 # order), so their rows load while h is summed
@@ -401,7 +406,7 @@ def cbow_updates(n, model, settings, alpha, state, work):
     first, rows, targets = model.in_offsets, model.in_rows, work.targets
     loss, prob, examples = 0.0, 1.0, 0
     for i in range(n):
-        start, stop, state = window_span(i, n, settings.window, state)
+        start, stop, state = window_span(i, n, settings, state)
         n_ctx = stop - start - 1
         if n_ctx == 0:
             continue

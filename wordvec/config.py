@@ -18,6 +18,10 @@ CBOW_UPDATES = ("corrected", "word2vec")
 # scripts/tune_cbow_alpha.py). word2vec.c's CBOW update: word2vec.c's CBOW default.
 DEFAULT_ALPHA = {("skipgram", "corrected"): 0.025, ("skipgram", "word2vec"): 0.025,
                  ("cbow", "corrected"): 0.15, ("cbow", "word2vec"): 0.05}
+# The longest piece a sequence is cut into when --max-sequence is not given: the
+# readers' cut for a window; a whole-sequence window trains n^2 pairs on a piece of
+# n items, so there 1,000 (a million pairs) unless asked.
+DEFAULT_MAX_SEQUENCE = {False: 10_000, True: 1_000}
 PHRASE_SCORINGS = ("word2vec", "npmi")
 # The score a pair must pass to be joined when --phrase-threshold is not given:
 # word2phrase's for its scoring; for npmi (in [-1, 1]) a pair seen together over
@@ -50,7 +54,14 @@ class TrainConfig:
                                              "gensim's update.", choices=CBOW_UPDATES)
     dim: int = _setting(100, "Vector size.", 1, 10_000)
     window: int = _setting(5, "Largest context distance; each word draws its own in "
-                              "[1, window].", 1, 1000)
+                              "[1, window]. 0: every other item of the sequence (a basket "
+                              "is a set; item2vec).", 0, 1000)
+    shrink_windows: bool = _setting(True, "Draw each word's window in [1, window] "
+                                          "(word2vec.c); --no-shrink-windows keeps it at "
+                                          "window.")
+    max_sequence: int | None = _setting(
+        None, "Cut sequences into pieces of at most this many kept items [default: 10000; "
+              "1000 with --window 0, where a piece of n items costs n^2 pairs].", 2, 10_000)
     negative: int = _setting(5, "Noise words per (word, context) pair.", 1, 1000)
     alpha: float | None = _setting(None, "Initial learning rate [default: 0.025 skipgram, "
                                          "0.15 cbow, 0.05 cbow with --cbow-update "
@@ -58,8 +69,11 @@ class TrainConfig:
     min_alpha: float = _setting(0.0001, "Learning rate reached at the very end of the last "
                                         "epoch (at most alpha).", 0.0)
     epochs: int = _setting(5, "Passes over the corpus.", 1)
-    sample: float = _setting(1e-3, "Frequent-word subsampling threshold (0: off).", 0.0, 1.0,
-                             high_open=True)
+    sample: float = _setting(1e-3, "Frequent-word subsampling threshold (0: off, keep "
+                                   "every token).", 0.0, 1.0, high_open=True)
+    ns_exponent: float = _setting(0.75, "Noise words are drawn by count^ns_exponent: 0.75 "
+                                        "word2vec.c; 0 uniform; 1 by count; may be "
+                                        "negative.", -10.0, 10.0)
     min_count: int = _setting(5, "Drop words seen fewer times.", 1)
     max_vocab: int = _setting(0, "Keep only the N most frequent words (0: all).", 0)
     max_vocab_size: int = _setting(10_000_000, "While counting, prune the rarest words past "
@@ -101,6 +115,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.alpha is None and self.model in MODELS and self.cbow_update in CBOW_UPDATES:
             object.__setattr__(self, "alpha", DEFAULT_ALPHA[self.model, self.cbow_update])
+        if self.max_sequence is None and isinstance(self.window, int):
+            object.__setattr__(self, "max_sequence", DEFAULT_MAX_SEQUENCE[self.window == 0])
         if self.phrase_threshold is None and self.phrase_scoring in PHRASE_SCORINGS:
             object.__setattr__(self, "phrase_threshold",
                                DEFAULT_PHRASE_THRESHOLD[self.phrase_scoring])

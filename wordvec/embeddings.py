@@ -94,7 +94,8 @@ class Embeddings:
     which ``vector``, ``neighbors``, ``similarity`` and ``analogy`` compose vectors
     for words outside the vocabulary (``composed`` tells which words those are).
     ``phrases`` (a ``PhraseTable``): the phrases joined before training, if any; a
-    query ``"new york"`` finds ``new_york``.
+    query ``"new york"`` finds ``new_york``. ``words`` are strings, or ints for a
+    model of item ids (``tokens`` says which; a query ``"42"`` finds the id 42).
     """
 
     def __init__(self, words, counts, vectors, context=None, config=None, stats=None,
@@ -126,8 +127,23 @@ class Embeddings:
     def __len__(self) -> int:
         return len(self.words)
 
-    def __contains__(self, word: str) -> bool:
-        return word in self.index
+    def __contains__(self, word) -> bool:
+        return (_as_id(word) if self.tokens == "int" else word) in self.index
+
+    @property
+    def tokens(self) -> str:
+        """``"int"`` for a model of integer item ids, else ``"str"``."""
+        return "int" if self.words and isinstance(self.words[0], int) else "str"
+
+    def to_columns(self) -> dict[str, np.ndarray]:
+        """The mapping table value -> vector as NumPy columns: ``value`` (int64 or str),
+        ``count``, then ``d0``, ``d1``, ... (float32), one row per word in frequency
+        order; ``pandas.DataFrame(emb.to_columns())`` is a table that ``to_parquet``,
+        ``to_csv`` or a database loader takes as it is."""
+        vectors = np.asarray(self.vectors)
+        values = np.array(self.words, dtype=np.int64 if self.tokens == "int" else str)
+        return {"value": values, "count": self.counts.copy(),
+                **{f"d{d}": vectors[:, d].copy() for d in range(self.dim)}}
 
     @property
     def dim(self) -> int:
@@ -149,7 +165,8 @@ class Embeddings:
         row = self._row(word)
         if row is not None:
             return row
-        close = difflib.get_close_matches(word, self.words[:SUGGEST_FROM], n=5, cutoff=0.75)
+        close = difflib.get_close_matches(word, self.words[:SUGGEST_FROM], n=5, cutoff=0.75) \
+            if isinstance(word, str) and self.tokens == "str" else []
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UnknownWordError(f"'{word}' is not in the vocabulary ({len(self):,} words){hint}")
 
@@ -166,8 +183,12 @@ class Embeddings:
             return False
         return self.subwords.compose(word) is not None
 
-    def _row(self, word: str) -> int | None:
+    def _row(self, word) -> int | None:
         """``id_of`` without the error (and its search for close spellings): None."""
+        if self.tokens == "int":  # an id, or its digits as typed on a command line
+            return self.index.get(_as_id(word))
+        if not isinstance(word, str):
+            return None
         row = self.index.get(word)
         if row is None and self.config.tokenizer == "default":
             row = self.index.get(normalize(word, self.config.lowercase))
@@ -198,7 +219,7 @@ class Embeddings:
     def neighbors(self, query, k: int = 10, restrict_vocab: int | None = None):
         """The ``k`` words most cosine-similar to ``query``: a word (itself excluded) or
         a vector. Returns (word, cosine) pairs, best first."""
-        if isinstance(query, str):
+        if isinstance(query, (str, int, np.integer)):
             target, exclude = self._query(query)
         else:
             target, exclude = np.asarray(query, np.float32), ()
@@ -234,7 +255,8 @@ class Embeddings:
         """
         path = Path(path)
         files.check_model_output(path, overwrite)
-        _check_words_storable(self.words)
+        if self.tokens == "str":
+            _check_words_storable(self.words)
         files.sweep_temp_folders(path)
         tmp = files.make_temp_folder(path)
         try:
@@ -268,6 +290,7 @@ class Embeddings:
                                   lambda f, m=matrix: np.save(f, np.asarray(m)))
         meta = {"format": FORMAT_NAME, "format_version": 1 if table is None else 2,
                 "wordvec_version": __version__, "n_words": len(self), "dim": self.dim,
+                "tokens": self.tokens,
                 "complete": bool(self.stats.get("complete", True)),
                 "config": self.config.to_dict(), "stats": self.stats}
         text = json.dumps(meta, indent=2)
@@ -294,7 +317,7 @@ class Embeddings:
             raise ModelError(f"{path}: no model there; train one with 'wordvec train CORPUS' "
                              f"or give another `model`")
         meta = _read_meta(path)
-        words, counts = _read_vocab(path / "vocab.txt")
+        words, counts = _read_vocab(path / "vocab.txt", meta.get("tokens") == "int")
         vectors = _read_matrix(path / "vectors.npy", len(words), meta.get("dim"))
         context = None
         if (path / "context.npy").exists():
@@ -380,7 +403,17 @@ def _read_subwords(path: Path, config: TrainConfig, n_words: int) -> Subwords:
     return Subwords(words, ngrams, used, config.minn, config.maxn, config.buckets)
 
 
-def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
+def _as_id(word) -> int | None:
+    """``word`` as an item id: an int, or a string of digits (a sign allowed)."""
+    if isinstance(word, (int, np.integer)) and not isinstance(word, bool):
+        return int(word)
+    digits = word.strip() if isinstance(word, str) else ""
+    body = digits[1:] if digits.startswith(("+", "-")) else digits
+    return int(digits) if body.isascii() and body.isdigit() else None
+
+
+def _read_vocab(path: Path, ids: bool = False) -> tuple[list, np.ndarray]:
+    """The words and counts of ``vocab.txt``; ``ids``: the words are integer ids."""
     words, counts = [], []
     try:
         with open(path, encoding="utf-8") as f:
@@ -389,7 +422,10 @@ def _read_vocab(path: Path) -> tuple[list[str], np.ndarray]:
                 if not sep or not count.isdigit():
                     raise ModelError(f"{path}: line {number} is not 'word<TAB>count'; "
                                      f"retrain or restore the model")
-                words.append(word)
+                if ids and _as_id(word) is None:
+                    raise ModelError(f"{path}: line {number} holds {word!r}, not an item id; "
+                                     f"retrain or restore the model")
+                words.append(int(word) if ids else word)
                 counts.append(int(count))
     except FileNotFoundError:
         raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None

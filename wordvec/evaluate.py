@@ -163,3 +163,30 @@ def format_report(results: dict) -> str:
                      + (f"composed from subwords {r['composed']}  " if r.get("composed") else "")
                      + f"malformed lines {r.get('malformed', 0)}")
     return "\n".join(lines)
+
+
+def label_hit_rate(words: list, unit: np.ndarray, labels: dict, queries=None,
+                   k: int = 10) -> float:
+    """The share of the ``k`` nearest neighbours of each query word that carry its label.
+
+    For item embeddings, "hit rate at k": labels are the items' categories, and a
+    neighbour from the query's own category is a hit. ``labels``: word -> label
+    (words without one are neither queries nor hits); ``queries``: the words to
+    ask about (default: every labelled word of the vocabulary). Returns the mean
+    over the queries of hits / k.
+    """
+    codes: dict = {}
+    row_label = np.array([codes.setdefault(labels[w], len(codes)) if w in labels else -1
+                          for w in words], dtype=np.int64)
+    has_label = row_label >= 0
+    index = {w: i for i, w in enumerate(words)}
+    asked = [index[w] for w in (labels if queries is None else queries)
+             if w in index and w in labels]
+    hits = 0
+    for start in range(0, len(asked), BATCH):
+        rows = np.array(asked[start:start + BATCH])
+        scores = unit[rows] @ unit.T
+        scores[np.arange(len(rows)), rows] = -np.inf
+        best = np.argpartition(-scores, k, axis=1)[:, :k]
+        hits += int(((row_label[best] == row_label[rows, None]) & has_label[best]).sum())
+    return hits / (k * len(asked)) if asked else float("nan")

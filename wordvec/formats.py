@@ -8,11 +8,14 @@
   ``dim`` little-endian float32 and a newline (word2vec.c's binary output);
 - ``npy``: a folder with ``vectors.npy`` and ``vocab.txt`` (one word a line), for
   NumPy, PyTorch and Keras users;
+- ``csv``: a ``value,d0,d1,...`` header, then one row per word (quoted where the
+  CSV rules ask): the mapping table of categorical values to vectors that
+  spreadsheets, pandas and SQL loaders read;
 - ``fasttext-bin``: fastText's binary model, n-gram rows included, for fastText and
   gensim's ``load_facebook_model`` (``fasttext_bin.py``; subword models only).
 
-The first four hold one vector per word; a subword model's are its composed
-vectors, as fastText's ``.vec`` holds.
+The first five hold one vector per word (item ids written as their digits); a
+subword model's are its composed vectors, as fastText's ``.vec`` holds.
 
 Words are written in frequency order. Regular files appear only when complete;
 ``-``, devices and FIFOs are written as streams (``files.open_output``).
@@ -20,6 +23,8 @@ Words are written in frequency order. Regular files appear only when complete;
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import os
 import stat
@@ -34,7 +39,7 @@ from .subwords import Subwords
 
 BLOCK_ROWS = 2048
 BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
-FORMATS = ("glove", "word2vec", "word2vec-binary", "npy", "fasttext-bin")
+FORMATS = ("glove", "word2vec", "word2vec-binary", "npy", "csv", "fasttext-bin")
 
 
 def _check_text_safe(words: list[str]) -> None:
@@ -48,7 +53,8 @@ def _rows(emb: Embeddings, limit: int, normalize: bool):
     """(words, matrix) of the ``limit`` most frequent words (all when 0)."""
     n = min(limit, len(emb)) if limit else len(emb)
     matrix = emb.unit_vectors() if normalize else emb.vectors
-    return emb.words[:n], matrix[:n]
+    words = emb.words[:n]
+    return words if emb.tokens == "str" else list(map(str, words)), matrix[:n]
 
 
 def text_blocks(words, matrix, precision: int = 6):
@@ -61,6 +67,20 @@ def text_blocks(words, matrix, precision: int = 6):
         block = np.asarray(matrix[start:start + BLOCK_ROWS], dtype=np.float64).tolist()
         yield "".join(f"{w} {fmt % tuple(row)}\n"
                       for w, row in zip(words[start:start + BLOCK_ROWS], block))
+
+
+def csv_blocks(words, matrix, precision: int = 6):
+    """Yield blocks of CSV text: the ``value,d0,d1,...`` header, then a row per word."""
+    def block(rows) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue()
+
+    yield block([["value"] + [f"d{d}" for d in range(matrix.shape[1])]])
+    for start in range(0, len(words), BLOCK_ROWS):
+        values = np.asarray(matrix[start:start + BLOCK_ROWS], dtype=np.float64).tolist()
+        yield block([w] + [f"{x:.{precision}g}" for x in row]
+                    for w, row in zip(words[start:start + BLOCK_ROWS], values))
 
 
 def binary_blocks(words, matrix):
@@ -82,11 +102,14 @@ def export(emb: Embeddings, out: str | os.PathLike, fmt: str = "glove", limit: i
                              "--limit and --normalize")
         return fasttext_bin.write(emb, out)
     words, matrix = _rows(emb, limit, normalize)
-    _check_text_safe(words)  # before the first byte: a stream cannot be taken back
+    if fmt != "csv":
+        _check_text_safe(words)  # before the first byte: a stream cannot be taken back
     if fmt == "npy":
         return _export_npy(words, matrix, Path(out))
     header = f"{len(words)} {matrix.shape[1]}\n"
-    if fmt == "word2vec-binary":
+    if fmt == "csv":
+        parts = _encoded("", csv_blocks(words, matrix, precision))
+    elif fmt == "word2vec-binary":
         parts = itertools.chain([header.encode("ascii")], binary_blocks(words, matrix))
     else:
         parts = _encoded(header if fmt == "word2vec" else "", text_blocks(words, matrix, precision))

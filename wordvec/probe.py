@@ -14,12 +14,18 @@ def probe_pairs(ids, offsets, noise_probs, config: TrainConfig, n: int, rng):
     """A random sample of (context, centre, noise words) triples for tracking the loss.
 
     Positions are uniform over ``ids``, contexts within ``window`` in the same
-    sentence. Returns int arrays: contexts (m,), centres (m,), noise (m, negative).
+    sentence (``window`` 0: anywhere else in it). Returns int arrays: contexts (m,),
+    centres (m,), noise (m, negative).
     """
     pos = rng.integers(0, len(ids), n)
     sent = np.searchsorted(offsets, pos, side="right") - 1
-    ctx = pos + rng.integers(1, config.window + 1, n) * rng.choice([-1, 1], n)
-    ok = (ctx >= offsets[sent]) & (ctx < offsets[sent + 1])
+    lo, hi = offsets[sent], offsets[sent + 1]
+    if config.window:
+        ctx = pos + rng.integers(1, config.window + 1, n) * rng.choice([-1, 1], n)
+    else:
+        ctx = lo + rng.integers(0, np.maximum(hi - lo - 1, 1))
+        ctx += ctx >= pos  # skip the centre itself
+    ok = (ctx >= lo) & (ctx < hi)
     draws = rng.choice(len(noise_probs), size=(int(ok.sum()), config.negative), p=noise_probs)
     return ids[ctx[ok]], ids[pos[ok]], draws
 

@@ -22,6 +22,7 @@ class TrainStats:
     vocab_size: int = 0  # words kept (min-count, max-vocab)
     pruned_while_counting: int = 0  # rare entries dropped to respect max-vocab-size
     invalid_utf8: int = 0  # invalid UTF-8 sequences read as U+FFFD
+    sequences_cut: int = 0  # sentences longer than --max-sequence, cut into pieces
     phrases: int | None = None  # --phrases: phrases found (all passes)
     phrase_joins: int | None = None  # --phrases: tokens saved by joining (raw minus joined)
     phrase_candidates_pruned: int | None = None  # --phrases: rare candidates dropped for memory

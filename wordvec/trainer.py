@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from . import _kernels, corpus, files, phrases, subwords
+from . import _kernels, corpus, files, phrases, sequences, subwords
 from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
@@ -35,6 +36,7 @@ from .vocab import (
     build_vocab,
     count_and_spool,
     count_and_spool_bytes,
+    cut_sequences,
     encode,
     read_ids,
 )
@@ -128,13 +130,14 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     Raises TrainingInterrupted (with the partial model) on Ctrl-C while training.
     """
     config, start = config or TrainConfig(), start or Start()
-    if isinstance(inputs, (str, Path)):
+    if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     _check_start(start, config)
     stats = TrainStats()
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
+        _check_kind(raw, config, start)
         n_read, table = raw.n_tokens, None
         if config.phrases:
             joined, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=True)
@@ -149,6 +152,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         _check_pairs(raw, vocab, offsets, config)
         stats.update(**{**_corpus_stats(raw, vocab, ids, offsets), "raw_tokens": n_read})
+        offsets = _cut(offsets, config, stats, log)
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
         rows = input_rows(vocab, config)
@@ -165,6 +169,25 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     if not stats.complete:
         raise TrainingInterrupted(emb)
     return emb
+
+
+def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log) -> np.ndarray:
+    """The sentences cut to ``config.max_sequence`` kept tokens; counts the cut ones."""
+    stats.sequences_cut = int((np.diff(offsets) > config.max_sequence).sum())
+    if stats.sequences_cut and log is not None:
+        log(f"{stats.sequences_cut:,} sequences longer than {config.max_sequence:,} items "
+            f"cut into pieces (--max-sequence)")
+    return cut_sequences(offsets, config.max_sequence)
+
+
+def kernel_settings(config: TrainConfig) -> _kernels.Settings:
+    """The kernels' ``Settings`` for ``config``; a whole-sequence window (``window`` 0)
+    reaches over the longest piece a sequence is cut into, and never shrinks."""
+    whole = config.window == 0
+    return _kernels.Settings(config.max_sequence if whole else config.window,
+                             config.negative, config.shared_negatives, config.subwords,
+                             config.model == "cbow", config.cbow_update == "corrected",
+                             config.shrink_windows and not whole)
 
 
 def input_rows(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,6 +294,8 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
     ``progress``: (show bars, log function or None) as ``train`` takes them.
     """
     verbose, log = progress
+    if sequences.is_sequences(inputs):
+        return _count_sequences(inputs, config, workdir, verbose)
     files = corpus.expand_paths(inputs)
     if log is not None:
         log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
@@ -282,6 +307,32 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
                                           on_bytes=bar.update, binary_ok=binary_ok, stats=stats)
         return count_and_spool(sentences, workdir, config.max_vocab_size)
+
+
+def _count_sequences(source, config: TrainConfig, workdir: Path, verbose: bool) -> RawCounts:
+    """The counting pass over Python sequences (``sequences.py``), with a progress bar
+    over sequences; integer tokens are counted as ints."""
+    total = len(source) if hasattr(source, "__len__") else None
+    with tqdm(sequences.iter_sequences(source), total=total, unit="seq", unit_scale=True,
+              desc="count", disable=not verbose, leave=False) as bar:
+        raw = count_and_spool(bar, workdir, config.max_vocab_size)
+    raw.index = sequences.token_kind(raw.index)[1]
+    return raw
+
+
+def _check_kind(raw: RawCounts, config: TrainConfig, start: Start) -> None:
+    """Integer ids have no characters and no phrases, and cannot join a model of strings
+    (nor strings one of ints)."""
+    ints = isinstance(next(iter(raw.index), ""), int)
+    for name in ("subwords", "phrases"):
+        if ints and getattr(config, name):
+            raise ValueError(f"`{name}` work on the characters of words, and these tokens "
+                             f"are integer ids; leave `{name}` out or pass strings")
+    if start.resume is not None and len(start.resume) and raw.index and \
+            isinstance(start.resume.words[0], int) != ints:
+        kinds = ("string", "integer")
+        raise ValueError(f"the resumed model's tokens are {kinds[not ints]}s but these are "
+                         f"{kinds[ints]}s; continue it with the same kind of token")
 
 
 def _find_phrases(raw: RawCounts, config: TrainConfig, workdir: Path, log, stats: TrainStats,
@@ -405,10 +456,8 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
     if inputs is None:
         inputs = input_rows(vocab, config)[:2]
     model = _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(config.sample),
-                           vocab.noise_table(), *inputs)
-    settings = _kernels.Settings(config.window, config.negative, config.shared_negatives,
-                                 config.subwords, config.model == "cbow",
-                                 config.cbow_update == "corrected")
+                           vocab.noise_table(config.ns_exponent), *inputs)
+    settings = kernel_settings(config)
     bounds = chunk_bounds(offsets, CHUNK_TOKENS)
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
@@ -419,7 +468,8 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         compile_seconds = _warm_up(model, settings, threads)
         start = time.perf_counter()
         losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, hot),
-                                           rng_states, config, vocab.noise_distribution(),
+                                           rng_states, config,
+                                           vocab.noise_distribution(config.ns_exponent),
                                            verbose, log)
         seconds = time.perf_counter() - start
     return {"epoch_losses": probes, "running_losses": losses, "complete": done == total,

@@ -307,8 +307,11 @@ class Vocab:
         has just freed, and Python's small-object allocator can only give a memory
         arena back when nothing in it lives. Joining the words into one string,
         dropping them, then splitting, packs them together again: 14 MB less peak
-        memory on 20M tokens of English. Tokens never contain a newline.
+        memory on 20M tokens of English. Tokens never contain a newline. Integer ids
+        are small objects that need no packing: they are moved as they are.
         """
+        if self.words and not isinstance(self.words[0], str):
+            return Vocab(self.words, self.counts)
         text, counts = "\n".join(self.words), self.counts
         self.words.clear()
         self.index.clear()
@@ -328,13 +331,17 @@ class Vocab:
             prob = np.minimum((np.sqrt(freq / sample) + 1.0) * sample / freq, 1.0)
         return np.floor(prob * 2.0**32).astype(np.int64)
 
-    def noise_distribution(self) -> np.ndarray:
-        """Probability of each word as a noise word: count**0.75, normalised (float64)."""
-        weights = self.counts.astype(np.float64) ** NOISE_POWER
+    def noise_distribution(self, power: float = NOISE_POWER) -> np.ndarray:
+        """Probability of each word as a noise word: count**power, normalised (float64).
+
+        0.75 is word2vec.c's; 0 draws uniformly, 1 by count, and a negative power
+        favours rare words (Caselles-Dupré et al. 2018 tune it for recommendation).
+        """
+        weights = self.counts.astype(np.float64) ** power
         return weights / weights.sum()
 
-    def noise_table(self) -> np.ndarray:
-        """Alias table for drawing noise words with probability proportional to count**0.75.
+    def noise_table(self, power: float = NOISE_POWER) -> np.ndarray:
+        """Alias table for drawing noise words with probability proportional to count**power.
 
         Walker's alias method (Vose's construction): bucket i, picked uniformly, holds
         word i with probability ``accept[i] / 2**32`` and word ``alias[i]`` otherwise.
@@ -342,7 +349,7 @@ class Vocab:
         table cannot. Packed as int64: ``alias << 32 | accept`` (accept < 2**32).
         Mikolov et al. 2013, section 2.2.
         """
-        accept, alias = _alias_buckets(self.noise_distribution() * len(self))
+        accept, alias = _alias_buckets(self.noise_distribution(power) * len(self))
         accept = np.minimum(np.round(accept * 2.0**32), 2.0**32 - 1).astype(np.int64)
         return (alias.astype(np.int64) << 32) | accept
 
@@ -420,6 +427,22 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
                 on_tokens(stop - start)
     offsets = np.unique(np.concatenate(parts))
     return _read_array(ids_path, np.int32, n_kept), offsets
+
+
+def cut_sequences(offsets: np.ndarray, longest: int) -> np.ndarray:
+    """Sentence offsets with every sentence longer than ``longest`` cut into pieces of
+    ``longest`` (the last piece shorter).
+
+    >>> cut_sequences(np.array([0, 2, 7]), 2).tolist()
+    [0, 2, 4, 6, 7]
+    """
+    lengths = np.diff(offsets)
+    if len(lengths) == 0 or lengths.max() <= longest:
+        return offsets
+    pieces = -(-lengths // longest)  # ceil
+    first = np.repeat(offsets[:-1], pieces)
+    within = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    return np.append(first + within * longest, offsets[-1]).astype(np.int64)
 
 
 def read_ids(ids: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -1,0 +1,141 @@
+"""item2vec from Python lists: ``wordvec.train`` against gensim's ``Word2Vec``.
+
+Both get the same Python lists of integer item ids (one list per session, from
+``make_sessions.py``'s planted-category data) in a fresh process, and train
+skip-gram with a whole-sequence window (wordvec ``window=0``; gensim
+``window=1000, shrink_windows=False``: every session is far shorter), 5 negatives,
+min count 5, subsampling 1e-3, dim 100, the same epochs and threads. Timed: from
+the lists to a saved model (counting, training, saving). Quality: hit rate at 10,
+the share of an item's 10 nearest neighbours from its own category, over every
+item but the best-sellers. Runs rotate order and use seed r for repeat r, so the
+spread covers seeds. Reports median (min-max) seconds, peak RSS (the lists
+included, equal for both: ``data MB``), hit rate and the speed ratio.
+
+Needs the bench extra: ``pip install -e '.[bench]'``.
+Usage: ``python scripts/bench_item2vec.py --sessions 1000000``
+Time: about 5 minutes a repeat at 1M sessions on 2 cores (gensim most of it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from _data import ROOT
+from make_sessions import make_sessions
+
+TOOLS = ("wordvec", "gensim")
+POPULAR = 50  # the best-sellers, left out of the hit rate (make_sessions' default)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def train_wordvec(sessions, out: Path, args, seed: int):
+    import wordvec
+
+    config = wordvec.TrainConfig(window=0, epochs=args.epochs, threads=args.threads,
+                                 seed=seed, **args.extra)
+    emb = wordvec.train(sessions, config)
+    emb.save(out)
+    return emb.words, emb.unit_vectors()
+
+
+def train_gensim(sessions, out: Path, args, seed: int):
+    from gensim.models import Word2Vec
+
+    from wordvec.query import unit_rows
+
+    model = Word2Vec(sentences=sessions, vector_size=100, window=1000, shrink_windows=False,
+                     sg=1, negative=5, sample=1e-3, min_count=5, epochs=args.epochs,
+                     workers=args.threads, seed=seed)
+    model.save(str(out))
+    return model.wv.index_to_key, unit_rows(model.wv.vectors)
+
+
+def child(tool: str, args) -> None:
+    from wordvec import group_sequences
+    from wordvec.evaluate import label_hit_rate
+
+    session, item, category = make_sessions(args.sessions, seed=0)
+    sessions = [s.tolist() for s in group_sequences(session, item)]
+    labels = dict(zip(item.tolist(), category.tolist()))
+    popular = {i for i, _ in Counter(item.tolist()).most_common(POPULAR)}
+    del session, item, category
+    data_mb = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        train = train_wordvec if tool == "wordvec" else train_gensim
+        words, unit = train(sessions, Path(tmp) / "model", args, args.seed)
+        seconds = time.perf_counter() - start
+    rss = peak_rss_mb()
+    hit = label_hit_rate(words, unit, labels, [w for w in words if w not in popular])
+    print(json.dumps({"seconds": seconds, "rss_mb": rss, "data_mb": data_mb, "hit10": hit}))
+
+
+def run_child(tool: str, args, seed: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", tool, "--sessions", str(args.sessions),
+           "--epochs", str(args.epochs), "--threads", str(args.threads), "--seed", str(seed),
+           "--extra", json.dumps(args.extra)]
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env=dict(os.environ, OMP_NUM_THREADS="1"))
+    if proc.returncode:
+        sys.exit(f"{tool} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    return (f"{fmt.format(statistics.median(values))} "
+            f"({fmt.format(min(values))}-{fmt.format(max(values))})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--extra", type=json.loads, default={},
+                        help='More TrainConfig fields for wordvec, as JSON: {"sample": 0}')
+    parser.add_argument("--json", type=Path, default=ROOT / "bench-out" / "item2vec.json")
+    parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    runs = {t: [] for t in TOOLS}
+    for r in range(args.repeats):
+        for tool in TOOLS[r % 2:] + TOOLS[:r % 2]:
+            runs[tool].append(run_child(tool, args, seed=r + 1))
+            print(f"repeat {r + 1} {tool}: {runs[tool][-1]['seconds']:.1f} s, hit@10 "
+                  f"{runs[tool][-1]['hit10']:.4f}", flush=True)
+    ratios = [g["seconds"] / w["seconds"] for w, g in zip(runs["wordvec"], runs["gensim"])]
+    print(f"\n{args.sessions:,} sessions, whole-sequence window, {args.epochs} epochs, "
+          f"{args.threads} threads, median (min-max) of {args.repeats} (seeds 1-"
+          f"{args.repeats}){', wordvec ' + json.dumps(args.extra) if args.extra else ''}\n")
+    print("| metric | wordvec | gensim Word2Vec | gensim / wordvec |\n|---|---|---|---|")
+    print(f"| seconds, lists to saved model | "
+          f"{spread([r['seconds'] for r in runs['wordvec']])} | "
+          f"{spread([r['seconds'] for r in runs['gensim']])} | {spread(ratios, '{:.2f}')}x |")
+    for label, key, fmt in (("hit rate at 10", "hit10", "{:.4f}"),
+                            ("peak RSS MB", "rss_mb", "{:.0f}"),
+                            ("of which the lists, MB", "data_mb", "{:.0f}")):
+        print(f"| {label} | {spread([r[key] for r in runs['wordvec']], fmt)} | "
+              f"{spread([r[key] for r in runs['gensim']], fmt)} | |")
+    args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+                                     "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
