@@ -108,7 +108,7 @@ def shared_step(w_in, w_out, contexts, targets, alpha, lockf):
 
 
 def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
-                shared=False, lockf=None):
+                shared=False, lockf=None, shrink=True):
     """Reference for ``_kernels.train_block``: returns (loss sum, pairs, state)."""
     rng = Lcg(state)
     lockf = np.ones(len(keep), np.float32) if lockf is None else lockf
@@ -116,7 +116,7 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
     for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         if shared:
             for i in range(len(kept)):
-                reach = window - rng.below(window)
+                reach = draw_reach(window, shrink, len(kept), rng)
                 contexts = [kept[j] for j in range(max(0, i - reach), min(len(kept), i + reach + 1))
                             if j != i]
                 if contexts:
@@ -124,27 +124,35 @@ def train_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas
                     loss += shared_step(w_in, w_out, contexts, targets, alpha, lockf)
                     n_pairs += len(contexts)
             continue
-        for i, j in window_pairs(kept, window, rng):
+        for i, j in window_pairs(kept, window, rng, shrink):
             targets = [kept[i]] + [rng.noise_word(noise) for _ in range(negative)]
             loss += pair_step(w_in, w_out, kept[j], targets, alpha, lockf[kept[j]])
             n_pairs += 1
     return loss, n_pairs, rng.state
 
 
-def window_pairs(sentence, window, rng):
-    """Yield (centre, context) positions; each centre draws its reach in [1, window].
+def draw_reach(window, shrink, n, rng):
+    """A centre's reach: drawn in [1, window] (``shrink``), else ``window``; ``window``
+    None is the whole sentence of ``n`` words (no draw either way)."""
+    if window is None:
+        return n
+    return window - rng.below(window) if shrink else window
+
+
+def window_pairs(sentence, window, rng, shrink=True):
+    """Yield (centre, context) positions; each centre's reach is ``draw_reach``'s.
 
     A generator, so window and noise draws interleave as in the kernel.
     """
     for i in range(len(sentence)):
-        reach = window - rng.below(window)
+        reach = draw_reach(window, shrink, len(sentence), rng)
         for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)):
             if j != i:
                 yield i, j
 
 
 def subword_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
-                  inputs, lockf):
+                  inputs, lockf, shrink=True):
     """Reference for ``_kernels.train_block`` with ``subwords``: fastText's skip-gram.
 
     The centre word's input is the mean of its rows ``in_rows[in_offsets[w]:...]``
@@ -159,7 +167,7 @@ def subword_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alph
     for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         for i in range(len(kept)):
             rows = in_rows[in_offsets[kept[i]]:in_offsets[kept[i] + 1]]
-            reach = window - rng.below(window)
+            reach = draw_reach(window, shrink, len(kept), rng)
             for j in range(max(0, i - reach), min(len(kept), i + reach + 1)):
                 if j == i:
                     continue
@@ -197,14 +205,14 @@ def cbow_step(w_in, w_out, contexts, inputs, targets, alpha, lockf, corrected):
 
 
 def cbow_block(ids, offsets, w_in, w_out, keep, noise, window, negative, alphas, state,
-               inputs, lockf, corrected):
+               inputs, lockf, corrected, shrink=True):
     """Reference for ``_kernels.train_block`` with ``cbow``: returns (loss sum,
     examples, state); a centre with no context in its window is skipped."""
     rng = Lcg(state)
     loss, examples = 0.0, 0
     for alpha, kept in subsampled(ids, offsets, alphas, keep, rng):
         for i in range(len(kept)):
-            reach = window - rng.below(window)
+            reach = draw_reach(window, shrink, len(kept), rng)
             contexts = [kept[j] for j in range(max(0, i - reach), min(len(kept), i + reach + 1))
                         if j != i]
             if not contexts:

@@ -181,6 +181,50 @@ def test_subword_block_matches_reference(window, negative):
     assert loss == pytest.approx(ref_loss, rel=1e-5)
 
 
+WHOLE = 1000  # the kernels' reach for a whole-sequence window (the trainer's default cap)
+
+
+@pytest.mark.parametrize("kind", ["pairs", "shared", "cbow", "subwords"])
+@pytest.mark.parametrize("window", [None, 3])
+def test_fixed_and_whole_sequence_windows_match_reference(kind, window):
+    """``shrink`` off: every centre reaches ``window`` (no draw), or with the kernels'
+    reach at the sentence cap, every other word of its sentence (item2vec's window 0),
+    for each kind of update."""
+    ids, offsets, model = (_subword_setup if kind == "subwords" else _setup)()
+    alphas = np.array([0.1, 0.02]) if kind == "shared" else np.array([0.5, 0.1])
+    ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
+    settings = _settings(window or WHOLE, 3, kind == "shared", kind == "subwords",
+                         kind == "cbow", True, shrink=False)
+    work = _kernels.make_work(model, settings, 0, 0)
+    loss, count, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
+                                              work, _lock())
+    args = (ids, offsets, ref_in, ref_out, model.keep, model.noise, window, 3, alphas, 12345)
+    inputs = (model.in_offsets, model.in_rows)
+    if kind == "cbow":
+        ref = reference.cbow_block(*args, inputs, model.lockf, True, shrink=False)
+    elif kind == "subwords":
+        ref = reference.subword_block(*args, inputs, model.lockf, shrink=False)
+    else:
+        ref = reference.train_block(*args, kind == "shared", model.lockf, shrink=False)
+    assert (count, state) == ref[1:]
+    np.testing.assert_allclose(model.w_in, ref_in, atol=1e-5)
+    np.testing.assert_allclose(model.w_out, ref_out, atol=1e-5)
+    assert loss == pytest.approx(ref[0], rel=1e-5)
+
+
+def test_whole_sequence_window_pairs_every_two_words():
+    """Sentences of 7, 1, 22, 11 and 19 words with subsampling off: a whole-sequence
+    window trains n(n-1) pairs in a sentence of n, and makes no random draw for it."""
+    ids, offsets, model = _setup()
+    model = model._replace(keep=np.full(len(model.keep), _kernels.KEEP_ALWAYS, np.int64))
+    settings = _settings(WHOLE, 1, cbow=False, shrink=False)
+    work = _kernels.make_work(model, settings, 0, 0)
+    _, pairs, _ = _kernels.train_block(ids, offsets, model, settings, np.array([0.0, 0.0]),
+                                       1, work, _lock())
+    lengths = np.diff(offsets)
+    assert pairs == int((lengths * (lengths - 1)).sum())
+
+
 @pytest.mark.slow  # the NumPy reference trains 25,000 tokens
 @pytest.mark.parametrize("shared", [False, True])
 def test_private_hot_rows_change_only_rounding(shared):
