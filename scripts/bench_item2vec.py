@@ -6,14 +6,21 @@ skip-gram with a whole-sequence window (wordvec ``window=0``; gensim
 ``window=1000, shrink_windows=False``: every session is far shorter), 5 negatives,
 min count 5, subsampling 1e-3, dim 100, the same epochs and threads. Timed: from
 the lists to a saved model (counting, training, saving). Quality: hit rate at 10,
-the share of an item's 10 nearest neighbours from its own category, over every
-item but the best-sellers. Runs rotate order and use seed r for repeat r, so the
-spread covers seeds. Reports median (min-max) seconds, peak RSS (the lists
-included, equal for both: ``data MB``), hit rate and the speed ratio.
+the share of an item's 10 nearest neighbours from its own category, over 5,000
+items drawn once from all but the best-sellers (those below min count are skipped).
+Runs rotate order and use seed r for repeat r, so the spread covers seeds.
+Reports median (min-max) seconds, peak RSS (the lists included, equal for both:
+``data MB``), hit rate and the speed ratio.
+
+``--curve`` instead trains wordvec alone for each noise exponent (-0.5, 0, 0.5,
+0.75, 1) and seed, and prints the hit rate's median (min-max) per exponent: the
+curve in the README.
 
 Needs the bench extra: ``pip install -e '.[bench]'``.
 Usage: ``python scripts/bench_item2vec.py --sessions 1000000 --items 500000``
-Time: about 5 minutes a repeat at 1M sessions on 2 cores (gensim most of it).
+       ``python scripts/bench_item2vec.py --curve --sessions 100000 --items 50000``
+Time: about 5 minutes a repeat at 1M sessions on 2 cores (gensim most of it); the
+curve at 100k sessions, 2 minutes.
 """
 
 from __future__ import annotations
@@ -30,11 +37,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from _data import ROOT
 from make_sessions import make_sessions
 
 TOOLS = ("wordvec", "gensim")
+EXPONENTS = (-0.5, 0.0, 0.5, 0.75, 1.0)
 POPULAR = 50  # the best-sellers, left out of the hit rate (make_sessions' default)
+QUERIES = 5_000  # items the hit rate asks about, drawn once (a fixed seed)
 
 
 def peak_rss_mb() -> float:
@@ -48,7 +58,7 @@ def train_wordvec(sessions, out: Path, args, seed: int):
                                  seed=seed, **args.extra)
     emb = wordvec.train(sessions, config)
     emb.save(out)
-    return emb.words, emb.unit_vectors()
+    return _words_unit(emb)
 
 
 def train_gensim(sessions, out: Path, args, seed: int):
@@ -63,7 +73,8 @@ def train_gensim(sessions, out: Path, args, seed: int):
     return model.wv.index_to_key, unit_rows(model.wv.vectors)
 
 
-def child(tool: str, args) -> None:
+def sessions_and_scorer(args):
+    """The sessions as lists of ids, and a function scoring (words, unit vectors)."""
     from wordvec import group_sequences
     from wordvec.evaluate import label_hit_rate
 
@@ -71,7 +82,37 @@ def child(tool: str, args) -> None:
     sessions = [s.tolist() for s in group_sequences(session, item)]
     labels = dict(zip(item.tolist(), category.tolist()))
     popular = {i for i, _ in Counter(item.tolist()).most_common(POPULAR)}
-    del session, item, category
+    candidates = np.unique(item)
+    candidates = candidates[~np.isin(candidates, list(popular))]
+    queries = np.random.default_rng(0).choice(candidates, min(QUERIES, len(candidates)),
+                                              replace=False).tolist()
+
+    def score(words, unit) -> float:
+        return label_hit_rate(words, unit, labels, queries)
+    return sessions, score
+
+
+def curve(args) -> None:
+    """Hit rate at 10 per noise exponent, over seeds 1..repeats (wordvec only)."""
+    import wordvec
+
+    sessions, score = sessions_and_scorer(args)
+    print(f"{args.sessions:,} sessions, {args.items:,} items, whole-sequence window, "
+          f"{args.epochs} epochs, seeds 1-{args.repeats}\n\n| ns_exponent | hit rate at 10 |"
+          f"\n|---|---|")
+    for power in EXPONENTS:
+        hits = [score(*_words_unit(wordvec.train(sessions, wordvec.TrainConfig(
+            window=0, epochs=args.epochs, threads=args.threads, seed=seed,
+            ns_exponent=power, **args.extra)))) for seed in range(1, args.repeats + 1)]
+        print(f"| {power} | {spread(hits, '{:.3f}')} |", flush=True)
+
+
+def _words_unit(emb):
+    return emb.words, emb.unit_vectors()
+
+
+def child(tool: str, args) -> None:
+    sessions, score = sessions_and_scorer(args)
     data_mb = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -79,7 +120,7 @@ def child(tool: str, args) -> None:
         words, unit = train(sessions, Path(tmp) / "model", args, args.seed)
         seconds = time.perf_counter() - start
     rss = peak_rss_mb()
-    hit = label_hit_rate(words, unit, labels, [w for w in words if w not in popular])
+    hit = score(words, unit)
     print(json.dumps({"seconds": seconds, "rss_mb": rss, "data_mb": data_mb, "hit10": hit}))
 
 
@@ -114,10 +155,14 @@ def main() -> None:
     parser.add_argument("--extra", type=json.loads, default={},
                         help='More TrainConfig fields for wordvec, as JSON: {"sample": 0}')
     parser.add_argument("--json", type=Path, default=ROOT / "bench-out" / "item2vec.json")
+    parser.add_argument("--curve", action="store_true",
+                        help="Hit rate per noise exponent (wordvec only).")
     parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child, args)
+    if args.curve:
+        return curve(args)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     warm = argparse.Namespace(**{**vars(args), "sessions": 1000, "epochs": 1})
     run_child("wordvec", warm, seed=1)  # compile the kernels once, outside the timing
