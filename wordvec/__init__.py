@@ -11,9 +11,10 @@ import os  # noqa: E402
 
 from .config import TrainConfig  # noqa: E402
 from .embeddings import Embeddings  # noqa: E402
-from .sequences import group_sequences  # noqa: E402
+from .sequences import group_sequences, row_sequences  # noqa: E402
 
-__all__ = ["Embeddings", "TrainConfig", "__version__", "group_sequences", "load", "train"]
+__all__ = ["Embeddings", "TrainConfig", "__version__", "group_sequences", "load",
+           "row_sequences", "train"]
 
 
 def load(path):

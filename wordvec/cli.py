@@ -139,13 +139,18 @@ def _config_option(spec: dataclasses.Field):
     elif isinstance(default, str):
         kind = click.STRING
     elif meta["low"] is None and meta["high"] is None:
-        kind = click.INT if isinstance(default, int) else click.FLOAT
+        kind = click.INT if _is_int(spec) else click.FLOAT
     else:
-        ranged = click.IntRange if isinstance(default, int) else click.FloatRange
+        ranged = click.IntRange if _is_int(spec) else click.FloatRange
         kind = ranged(meta["low"], meta["high"], min_open=meta["low_open"],
                       max_open=meta["high_open"])
     return click.option(flag, spec.name, type=kind, default=default,
                         show_default=default != "", help=meta["help"])
+
+
+def _is_int(spec: dataclasses.Field) -> bool:
+    """An int field, also when its default is None (resolved from other fields)."""
+    return isinstance(spec.default, int) or str(spec.type).startswith("int")
 
 
 @click.group(cls=_Group)

@@ -36,7 +36,7 @@ def _note_spellings(emb: Embeddings, words) -> None:
                        f"from its character n-grams (from subwords)", err=True)
             continue
         found = emb.spelling(word)
-        if found != word:
+        if str(found) != word:  # an item id model finds '42' as the id 42
             click.echo(f"note: '{word}' looked up as '{found}', as the model's tokenizer "
                        f"writes it", err=True)
 
@@ -54,8 +54,8 @@ def _echo_ranked(found, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(_ranked_json(found)))
         return
-    width = max((len(w) for w, _ in found), default=0)
-    click.echo("\n".join(f"{w:<{width}}  {x:.4f}" for w, x in found))
+    width = max((len(str(w)) for w, _ in found), default=0)
+    click.echo("\n".join(f"{w!s:<{width}}  {x:.4f}" for w, x in found))
 
 
 @click.command()

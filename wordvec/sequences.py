@@ -10,13 +10,15 @@ with the data. Integer ids stay integers (the vocabulary holds the ints), and so
 the neighbours that come back.
 
 ``group_sequences`` turns (group, value) rows, such as a DataFrame's session and
-item columns, into one sequence per group without a Python loop over rows.
+item columns, into one sequence per group without a Python loop over rows;
+``row_sequences`` makes each record's categorical values one sequence.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -56,9 +58,42 @@ def iter_sequences(source) -> Iterator[list]:
         if isinstance(seq, (str, bytes)):
             raise TypeError(f"a sequence is a list of tokens, not a string ({seq[:40]!r}); "
                             f"split it into tokens, or pass file paths as a list")
-        tokens = seq.tolist() if isinstance(seq, np.ndarray) else list(seq)
+        tokens = seq if type(seq) is list else \
+            seq.tolist() if isinstance(seq, np.ndarray) else list(seq)
+        if len(tokens) <= MAX_SENTENCE_LEN:
+            if tokens:
+                yield tokens
+            continue
         for start in range(0, len(tokens), MAX_SENTENCE_LEN):
             yield tokens[start:start + MAX_SENTENCE_LEN]
+
+
+def id_batches(sequences: Iterable[list], tokens: int = 1 << 20
+               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The integer-id ``sequences`` (``iter_sequences``'s lists) as (ids int64, lengths)
+    pairs of about ``tokens`` ids; TypeError when a token is not an int.
+
+    Batches are taken by number of sequences (C-speed ``islice``), sized from the
+    mean length so far.
+    """
+    items, size = iter(sequences), 1024
+    while batch := list(itertools.islice(items, size)):
+        lengths = np.fromiter(map(len, batch), np.int64, count=len(batch))
+        yield _flat(batch, int(lengths.sum())), lengths
+        size = max(1, int(tokens * len(batch) / max(int(lengths.sum()), 1)))
+
+
+def _flat(batch: list[list], n: int) -> np.ndarray:
+    kinds = set(map(type, itertools.chain.from_iterable(batch)))
+    if not all(issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds):
+        wrong = next(t for t in itertools.chain.from_iterable(batch)
+                     if not isinstance(t, (int, np.integer)) or isinstance(t, bool))
+        token_kind({0: 0, wrong: 1})  # raises, naming the problem
+    try:
+        return np.fromiter(itertools.chain.from_iterable(batch), np.int64, count=n)
+    except OverflowError:
+        raise TypeError("an integer id does not fit in 64 bits; map the ids to smaller "
+                        "numbers or to strings") from None
 
 
 def token_kind(index: dict) -> tuple[str, dict]:
@@ -93,3 +128,20 @@ def group_sequences(groups, values) -> list[np.ndarray]:
     order = np.argsort(groups, kind="stable")
     cuts = np.flatnonzero(groups[order][1:] != groups[order][:-1]) + 1
     return np.split(values[order], cuts) if len(values) else []
+
+
+def row_sequences(table, columns=None) -> list[list[str]]:
+    """One sequence per row: the row's value in each of ``columns``, as ``column=value``.
+
+    For "entity embeddings" of categorical values that occur together in a record
+    (a city, a device and a plan in one customer row): trained with ``window=0``,
+    every value of a row is a context of every other. ``table``: a DataFrame or a
+    dict of equal-length columns; ``columns``: which (default all).
+
+    >>> row_sequences({"city": ["paris", "rome"], "plan": ["free", "pro"]})
+    [['city=paris', 'plan=free'], ['city=rome', 'plan=pro']]
+    """
+    names = list(table.keys() if columns is None else columns)
+    parts = [[f"{name}={value}" for value in np.asarray(table[name]).tolist()]
+             for name in names]
+    return [list(row) for row in zip(*parts)]

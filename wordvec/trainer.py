@@ -13,6 +13,7 @@ so the submodule cannot shadow the public function ``wordvec.train``.)
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import tempfile
@@ -36,6 +37,7 @@ from .vocab import (
     build_vocab,
     count_and_spool,
     count_and_spool_bytes,
+    count_ids,
     cut_sequences,
     encode,
     read_ids,
@@ -315,7 +317,12 @@ def _count_sequences(source, config: TrainConfig, workdir: Path, verbose: bool) 
     total = len(source) if hasattr(source, "__len__") else None
     with tqdm(sequences.iter_sequences(source), total=total, unit="seq", unit_scale=True,
               desc="count", disable=not verbose, leave=False) as bar:
-        raw = count_and_spool(bar, workdir, config.max_vocab_size)
+        read = iter(bar)
+        first = next(read, None)
+        items = itertools.chain([] if first is None else [first], read)
+        if first and isinstance(first[0], (int, np.integer)) and not isinstance(first[0], bool):
+            return count_ids(sequences.id_batches(items), workdir, config.max_vocab_size)
+        raw = count_and_spool(items, workdir, config.max_vocab_size)
     raw.index = sequences.token_kind(raw.index)[1]
     return raw
 

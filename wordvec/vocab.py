@@ -127,6 +127,73 @@ def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
     return raw
 
 
+def count_ids(batches: Iterable[tuple[np.ndarray, np.ndarray]], workdir: Path,
+              max_vocab_size: int) -> RawCounts:
+    """``count_and_spool`` for integer ids, in NumPy: about 4 times faster on lists.
+
+    ``batches``: (ids int64, sequence lengths) pairs (``sequences.id_batches``).
+    Each batch is reduced to its sorted distinct ids (spooled) and each token to
+    its position among them (spooled, int32); the counts are merged into sorted
+    keys, of which past ``max_vocab_size`` the rarest are dropped as for words. At
+    the end each batch's distinct ids are found among the keys (sorted queries:
+    fast), which turns the positions into provisional ids. One difference from the
+    words' counter: an id dropped there that comes back and reaches min count is
+    trained in all its occurrences, not only those after the drop.
+    """
+    raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
+                    workdir / "raw_ends.i64", 0, 0)
+    keys, counts, spans = np.zeros(0, np.int64), np.zeros(0, np.int64), []
+    local, distinct = workdir / "local.i32", workdir / "distinct.i64"
+    with open(local, "wb") as local_file, open(distinct, "wb") as distinct_file, \
+            open(raw.ends_path, "wb") as ends_file:
+        for ids, lengths in batches:
+            found, where, seen = np.unique(ids, return_inverse=True, return_counts=True)
+            where.astype(np.int32).tofile(local_file)
+            found.tofile(distinct_file)
+            spans.append((len(ids), len(found)))
+            (raw.n_tokens + np.cumsum(lengths)).tofile(ends_file)
+            raw.n_tokens += len(ids)
+            raw.n_sentences += len(lengths)
+            keys, counts = _merged_counts(keys, counts, found, seen)
+            while len(keys) > max_vocab_size:
+                kept = counts > raw.min_reduce
+                raw.pruned += int((~kept).sum())
+                keys, counts = keys[kept], counts[kept]
+                raw.min_reduce += 1
+    _provisional_ids(keys, spans, (local, distinct), raw.ids_path)
+    raw.index = dict(zip(keys.tolist(), range(len(keys))))
+    raw.counts = np.append(counts, 0)  # the last id names every dropped one
+    raw.freed_at = np.zeros(len(raw.counts), dtype=np.int64)
+    return raw
+
+
+def _provisional_ids(keys: np.ndarray, spans: list, spools: tuple[Path, Path],
+                     out: Path) -> None:
+    """Write each token's position among ``keys`` (``len(keys)`` when dropped), from
+    the batches' positions among their distinct ids; remove the spools."""
+    local, distinct = spools
+    done = [0, 0]
+    with open(out, "wb") as f:
+        for n_tokens, n_found in spans:
+            found = np.fromfile(distinct, np.int64, n_found, offset=8 * done[1])
+            pos = np.minimum(np.searchsorted(keys, found), max(len(keys) - 1, 0))
+            hit = keys[pos] == found if len(keys) else np.zeros(n_found, dtype=bool)
+            ids = np.where(hit, pos, len(keys)).astype(np.int32)
+            ids[np.fromfile(local, np.int32, n_tokens, offset=4 * done[0])].tofile(f)
+            done = [done[0] + n_tokens, done[1] + n_found]
+    local.unlink()
+    distinct.unlink()
+
+
+def _merged_counts(keys, counts, more_keys, more_counts):
+    """Sorted keys with their counts summed, from two sorted, duplicate-free pairs."""
+    if len(keys) == 0:
+        return more_keys, more_counts
+    merged, where = np.unique(np.concatenate([keys, more_keys]), return_inverse=True)
+    return merged, np.bincount(where, np.concatenate([counts, more_counts]),
+                               len(merged)).astype(np.int64)
+
+
 def _grown(table, n_ids: int, n_bytes: int, n_slots: int):
     """``table`` (or a new one) with room for ``n_ids`` ids, ``n_bytes`` bytes of words
     and ``n_slots`` slots (rehashed when they change)."""
