@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,16 +37,14 @@ from pathlib import Path
 
 import numpy as np
 from _data import ROOT
+from bench_phrases import spread
+from benchmark import peak_rss_mb
 from make_sessions import make_sessions
 
 TOOLS = ("wordvec", "gensim")
 EXPONENTS = (-0.5, 0.0, 0.5, 0.75, 1.0)
 POPULAR = 50  # the best-sellers, left out of the hit rate (make_sessions' default)
 QUERIES = 5_000  # items the hit rate asks about, drawn once (a fixed seed)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def train_wordvec(sessions, out: Path, args, seed: int):
@@ -134,11 +130,6 @@ def run_child(tool: str, args, seed: int) -> dict:
     if proc.returncode:
         sys.exit(f"{tool} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def spread(values: list[float], fmt: str = "{:.1f}") -> str:
-    return (f"{fmt.format(statistics.median(values))} "
-            f"({fmt.format(min(values))}-{fmt.format(max(values))})")
 
 
 def main() -> None:

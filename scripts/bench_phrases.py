@@ -88,8 +88,10 @@ def run_child(tool: str, path: Path, args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    """Median (min-max) of ``values``, each written with ``fmt``."""
+    return (f"{fmt.format(statistics.median(values))} "
+            f"({fmt.format(min(values))}-{fmt.format(max(values))})")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from . import __version__, files
 from .config import TrainConfig
 from .corpus import normalize
 from .query import analogy, nearest, unit_rows
+from .sequences import is_id
 from .subwords import Subwords
 
 FORMAT_NAME = files.FORMAT_NAME
@@ -405,7 +406,7 @@ def _read_subwords(path: Path, config: TrainConfig, n_words: int) -> Subwords:
 
 def _as_id(word) -> int | None:
     """``word`` as an item id: an int, or a string of digits (a sign allowed)."""
-    if isinstance(word, (int, np.integer)) and not isinstance(word, bool):
+    if is_id(word):
         return int(word)
     digits = word.strip() if isinstance(word, str) else ""
     body = digits[1:] if digits.startswith(("+", "-")) else digits
@@ -422,10 +423,11 @@ def _read_vocab(path: Path, ids: bool = False) -> tuple[list, np.ndarray]:
                 if not sep or not count.isdigit():
                     raise ModelError(f"{path}: line {number} is not 'word<TAB>count'; "
                                      f"retrain or restore the model")
-                if ids and _as_id(word) is None:
+                item = _as_id(word) if ids else word
+                if item is None:
                     raise ModelError(f"{path}: line {number} holds {word!r}, not an item id; "
                                      f"retrain or restore the model")
-                words.append(int(word) if ids else word)
+                words.append(item)
                 counts.append(int(count))
     except FileNotFoundError:
         raise ModelError(f"{path} is missing; this is not a complete wordvec model") from None

@@ -27,6 +27,11 @@ from .corpus import MAX_SENTENCE_LEN
 INT, STR = "int", "str"  # the two kinds of token a vocabulary can hold
 
 
+def is_id(token) -> bool:
+    """Whether ``token`` is an integer id (a Python or NumPy integer, not a bool)."""
+    return isinstance(token, (int, np.integer)) and not isinstance(token, bool)
+
+
 def is_sequences(inputs) -> bool:
     """Whether ``inputs`` is Python data rather than a path or a list of paths."""
     if isinstance(inputs, (str, bytes, os.PathLike)):
@@ -86,8 +91,7 @@ def id_batches(sequences: Iterable[list], tokens: int = 1 << 20
 def _flat(batch: list[list], n: int) -> np.ndarray:
     kinds = set(map(type, itertools.chain.from_iterable(batch)))
     if not all(issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds):
-        wrong = next(t for t in itertools.chain.from_iterable(batch)
-                     if not isinstance(t, (int, np.integer)) or isinstance(t, bool))
+        wrong = next(t for t in itertools.chain.from_iterable(batch) if not is_id(t))
         token_kind({0: 0, wrong: 1})  # raises, naming the problem
     try:
         return np.fromiter(itertools.chain.from_iterable(batch), np.int64, count=n)

@@ -320,7 +320,7 @@ def _count_sequences(source, config: TrainConfig, workdir: Path, verbose: bool) 
         read = iter(bar)
         first = next(read, None)
         items = itertools.chain([] if first is None else [first], read)
-        if first and isinstance(first[0], (int, np.integer)) and not isinstance(first[0], bool):
+        if first and sequences.is_id(first[0]):
             return count_ids(sequences.id_batches(items), workdir, config.max_vocab_size)
         raw = count_and_spool(items, workdir, config.max_vocab_size)
     raw.index = sequences.token_kind(raw.index)[1]
