@@ -22,20 +22,25 @@ def _model(w_in, w_out, lockf, keep, noise):
                           np.arange(n, dtype=np.int32))
 
 
-def _settings(window, negative, shared=False, subwords=False, cbow=False, corrected=False,
-              shrink=True):
-    return _kernels.Settings(window, negative, shared, subwords, cbow, corrected, shrink)
+def _settings(window, negative, corrected=False, shrink=True):
+    return _kernels.Settings(window, negative, corrected, shrink)
 
 
 def _lock():
     return np.zeros(1, dtype=np.int64)
 
 
-def _block(ids, offsets, model, window, negative, alphas, state, shared, hot=0, copy=0):
+def _run(ids, offsets, model, settings, kind, alphas, state, hot=0, copy=0):
     """``_kernels.train_block`` with a fresh work bundle and lock."""
-    settings = _settings(window, negative, shared)
     work = _kernels.make_work(model, settings, hot, copy)
-    return _kernels.train_block(ids, offsets, model, settings, alphas, state, work, _lock())
+    return _kernels.train_block(ids, offsets, model, settings, alphas, state, work, _lock(),
+                                *kind)
+
+
+def _block(ids, offsets, model, window, negative, alphas, state, shared, hot=0, copy=0):
+    """A skip-gram ``train_block``, per-pair or ``shared``."""
+    return _run(ids, offsets, model, _settings(window, negative),
+                _kernels.kind_of(False, False, shared), alphas, state, hot, copy)
 
 
 def _setup(seed=3, n_words=12, dim=8, n_tokens=60):
@@ -89,10 +94,8 @@ def test_cbow_block_matches_reference(window, negative, corrected, subwords):
     ids, offsets, model = setup()
     alphas = np.array([0.5, 0.1])
     ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
-    settings = _settings(window, negative, False, subwords, True, corrected)
-    work = _kernels.make_work(model, settings, 0, 0)
-    loss, examples, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
-                                                 work, _lock())
+    loss, examples, state = _run(ids, offsets, model, _settings(window, negative, corrected),
+                                 _kernels.kind_of(True, subwords, False), alphas, 12345)
     ref_loss, ref_examples, ref_state = reference.cbow_block(
         ids, offsets, ref_in, ref_out, model.keep, model.noise, window, negative, alphas,
         12345, (model.in_offsets, model.in_rows), model.lockf, corrected)
@@ -163,10 +166,8 @@ def test_subword_block_matches_reference(window, negative):
     ids, offsets, model = _subword_setup()
     alphas = np.array([0.5, 0.1])
     ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
-    settings = _settings(window, negative, subwords=True)
-    work = _kernels.make_work(model, settings, 0, 0)
-    loss, pairs, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
-                                              work, _lock())
+    loss, pairs, state = _run(ids, offsets, model, _settings(window, negative),
+                              _kernels.kind_of(False, True, False), alphas, 12345)
     ref_loss, ref_pairs, ref_state = reference.subword_block(
         ids, offsets, ref_in, ref_out, model.keep, model.noise, window, negative, alphas,
         12345, (model.in_offsets, model.in_rows), model.lockf)
@@ -193,11 +194,9 @@ def test_fixed_and_whole_sequence_windows_match_reference(kind, window):
     ids, offsets, model = (_subword_setup if kind == "subwords" else _setup)()
     alphas = np.array([0.1, 0.02]) if kind == "shared" else np.array([0.5, 0.1])
     ref_in, ref_out = model.w_in.copy(), model.w_out.copy()
-    settings = _settings(window or WHOLE, 3, kind == "shared", kind == "subwords",
-                         kind == "cbow", True, shrink=False)
-    work = _kernels.make_work(model, settings, 0, 0)
-    loss, count, state = _kernels.train_block(ids, offsets, model, settings, alphas, 12345,
-                                              work, _lock())
+    loss, count, state = _run(ids, offsets, model, _settings(window or WHOLE, 3, True, False),
+                              _kernels.kind_of(kind == "cbow", kind == "subwords",
+                                               kind == "shared"), alphas, 12345)
     args = (ids, offsets, ref_in, ref_out, model.keep, model.noise, window, 3, alphas, 12345)
     inputs = (model.in_offsets, model.in_rows)
     if kind == "cbow":
@@ -217,10 +216,8 @@ def test_whole_sequence_window_pairs_every_two_words():
     window trains n(n-1) pairs in a sentence of n, and makes no random draw for it."""
     ids, offsets, model = _setup()
     model = model._replace(keep=np.full(len(model.keep), _kernels.KEEP_ALWAYS, np.int64))
-    settings = _settings(WHOLE, 1, cbow=False, shrink=False)
-    work = _kernels.make_work(model, settings, 0, 0)
-    _, pairs, _ = _kernels.train_block(ids, offsets, model, settings, np.array([0.0, 0.0]),
-                                       1, work, _lock())
+    _, pairs, _ = _run(ids, offsets, model, _settings(WHOLE, 1, shrink=False),
+                       _kernels.kind_of(False, False, False), np.array([0.0, 0.0]), 1)
     lengths = np.diff(offsets)
     assert pairs == int((lengths * (lengths - 1)).sum())
 
@@ -262,7 +259,7 @@ def test_train_chunk_runs_every_block_with_its_own_state():
     alphas = np.array([0.02, 0.01])
     with num_threads(1):
         losses = _kernels.train_chunk(ids, offsets, model, _settings(3, 4),
-                                      alphas, states, hot)
+                                      alphas, states, hot, *_kernels.kind_of(False, False, False))
     bounds = _kernel_utils.block_bounds(offsets, 2)
     assert 0 < bounds[1] < bounds[2] == len(offsets) - 1
     for b, seed in enumerate((111, 222)):

@@ -1,3 +1,7 @@
+import subprocess
+import sys
+import time
+
 import numba
 import numpy as np
 import pytest
@@ -165,3 +169,32 @@ def test_probe_loss_by_hand():
     big = np.full((4, 3), 10.0, np.float32)  # scores 300, clipped to 6 for the loss
     expected = np.logaddexp(0, -6.0) + 3 * np.logaddexp(0, 6.0)
     assert probe_loss(big, big, probe, 6.0) == pytest.approx(expected)
+
+
+def test_a_slow_kernel_load_says_it_is_compiling(monkeypatch):
+    """The notice comes once loading has taken NOTICE_AFTER seconds (compiling), and not
+    when the kernels load quickly (from the cache)."""
+    said = []
+    monkeypatch.setattr(trainer, "_load_kernels", lambda *args: time.sleep(0.3) or 0.3)
+    monkeypatch.setattr(trainer, "NOTICE_AFTER", 0.05)
+    assert trainer._warm_up(None, None, (), 1, said.append) == 0.3
+    assert said == [trainer.COMPILE_NOTICE]
+    monkeypatch.setattr(trainer, "NOTICE_AFTER", 5.0)
+    trainer._warm_up(None, None, (), 1, said.append)
+    time.sleep(0.1)
+    assert said == [trainer.COMPILE_NOTICE]
+
+
+@pytest.mark.parametrize("options, kind", [({}, "none, none, none"),
+                                           ({"shared_negatives": True}, "none, none, bool"),
+                                           ({"model": "cbow"}, "bool, none, none")])
+def test_a_run_compiles_only_its_update(small_corpus, options, kind):
+    """One specialisation of the chunk kernel per run, for the update it trains: the
+    others are never compiled (in a fresh process, as a user's first run)."""
+    code = ("import sys, wordvec; from wordvec import _kernels as k; "
+            "wordvec.train(sys.argv[1], wordvec.TrainConfig(min_count=1, epochs=1, "
+            f"**{options!r})); print([str(s) for s in k.train_chunk.signatures])")
+    out = subprocess.run([sys.executable, "-c", code, str(small_corpus)], capture_output=True,
+                         text=True, check=True).stdout
+    signatures = eval(out)
+    assert len(signatures) == 1 and signatures[0].endswith(f"int64, {kind})")

@@ -207,12 +207,17 @@ def draw_noise(noise, state):
 def block_bounds(offsets, n_blocks):
     """Split sentences into ``n_blocks`` runs of about equal token count.
 
-    Returns int64 array, shape (n_blocks + 1,), of indices into ``offsets``.
+    Returns int64 array, shape (n_blocks + 1,), of indices into ``offsets``: for
+    each block the first sentence that starts at or after its share of tokens (a
+    linear scan, which Numba compiles in a fraction of ``np.searchsorted``'s time).
     """
     first = offsets[0]
     span = offsets[offsets.shape[0] - 1] - first
     bounds = np.empty(n_blocks + 1, dtype=np.int64)
+    s = 0
     for b in range(n_blocks + 1):
-        bounds[b] = np.searchsorted(offsets, first + (span * b) // n_blocks)
+        while s < offsets.shape[0] and offsets[s] < first + (span * b) // n_blocks:
+            s += 1
+        bounds[b] = s
     bounds[n_blocks] = offsets.shape[0] - 1
     return bounds

@@ -74,15 +74,27 @@ in_offsets, in_rows : int64 (n_words + 1,), int32: word ``w``'s input vector is 
     then its n-grams'; ``subwords.subword_rows``). Read only when training subwords.
 """
 
-Settings = namedtuple("Settings", ["window", "negative", "shared", "subwords", "cbow",
-                                   "corrected", "shrink"])
+Settings = namedtuple("Settings", ["window", "negative", "corrected", "shrink"])
 Settings.__doc__ = """How to train: ``window`` (int, at least 1; a whole-sequence window
 is the longest sequence) and ``negative`` (int) as in TrainConfig; ``shrink`` (bool):
-each centre draws its reach in [1, window], else it is ``window``;
-``shared`` (bool): one draw of noise words per centre word, else one per pair;
-``subwords`` (bool): fastText's skip-gram over ``in_rows`` (``subword_updates``);
-``cbow`` (bool): CBOW over ``in_rows`` instead of skip-gram (``cbow_updates``), with
-``corrected`` (bool) the true gradient of the mean, else word2vec.c's update."""
+each centre draws its reach in [1, window], else it is ``window``; ``corrected``
+(bool): CBOW's true gradient of the mean, else word2vec.c's update."""
+
+Kind = namedtuple("Kind", ["cbow", "subwords", "shared"])
+Kind.__doc__ = """Which update the kernels run, each field None (off) or True (on):
+``cbow``: CBOW over ``in_rows`` (``cbow_updates``); ``subwords``: fastText's
+skip-gram over ``in_rows`` (``subword_updates``); ``shared``: skip-gram with one draw
+of noise words per centre word, else word2vec.c's one per pair.
+
+The kernels take the three as separate arguments (``*kind``), not as one tuple, so
+that Numba compiles only the update a run uses: a branch on whether an argument is
+None is removed before compiling (dead-branch pruning), while a branch on a value is
+compiled both ways."""
+
+
+def kind_of(cbow: bool, subwords: bool, shared: bool) -> Kind:
+    """The ``Kind`` for three flags (True or False)."""
+    return Kind(*(True if on else None for on in (cbow, subwords, shared)))
 
 Work = namedtuple("Work", ["buf", "targets", "grad", "contexts", "g", "delta", "snapshot",
                            "hot", "shift", "hidden"])
@@ -204,11 +216,11 @@ def window_span(i, n, settings, state):
 
 
 @njit(cache=True, inline="always")
-def draw_centre(n, i, model, settings, state, work, base):
+def draw_centre(n, i, model, settings, state, work, base, shared):
     """Draw centre ``i``'s window and its noise words, and prefetch the rows they touch.
 
     Row ``base + a`` of ``work.targets`` gets the targets of the centre's ``a``-th
-    context (one set per pair), or row ``base`` one set for all (``shared``).
+    context (one set per pair), or row ``base`` one set for all when ``shared``.
     Prefetched: those output rows, and the input row of the window's last word (the
     others were in the previous centres' windows). The random draws come in the
     order the pairs are trained, so drawing one centre ahead changes no result; it
@@ -217,7 +229,7 @@ def draw_centre(n, i, model, settings, state, work, base):
     buf, targets = work.buf, work.targets
     start, stop, state = window_span(i, n, settings, state)
     prefetch_row(model.w_in, buf[stop - 1])
-    sets = min(stop - start - 1, 1) if settings.shared else stop - start - 1
+    sets = min(stop - start - 1, 1) if shared else stop - start - 1
     for a in range(sets):
         state = draw_targets(buf[i], model.noise, state, targets, base + a, work.hot,
                              work.shift)
@@ -289,42 +301,51 @@ def shared_update(i, start, stop, model, work, row, alpha, prob):
     return prob, loss, n_ctx
 
 
-@njit(cache=True, fastmath=FAST, inline="always")
-def train_sentence(n, model, settings, alpha, state, work):
-    """Train every (context, centre) pair of one subsampled sentence ``work.buf[:n]``.
+def _skipgram_sentence(centre_updates, shared):
+    """The skip-gram sentence kernel for one update: ``centre_updates`` is
+    ``pair_updates`` (``shared`` False) or ``shared_update`` (``shared`` True).
 
-    Each centre word draws its own window in [1, window] (word2vec.c's shrunk
-    window), and windows stop at the sentence's ends. ``settings.shared``: one draw
-    of noise words per centre word (``shared_update``), else one per pair
-    (``pair_updates``). The next centre's noise words are drawn (and their rows
-    prefetched) before this centre's pairs are trained, into the other half of
-    ``work.targets``. Returns (loss, pairs, state).
-
-    Inlined into ``train_block`` (which carries its fastmath flags): a call per
-    sentence would reference-count every array of ``model`` and ``work`` with
-    atomic operations on counters that all threads share.
+    Two kernels are made from this one text, rather than one kernel branching on a
+    flag, so that a run compiles only the update it uses (see ``Kind``).
     """
-    half = work.targets.shape[0] // 2
-    loss = 0.0
-    prob = 1.0
-    pairs = 0
-    start, stop = 0, 0
-    if n > 0:
-        start, stop, state = draw_centre(n, 0, model, settings, state, work, 0)
-    for i in range(n):
-        base = (i & 1) * half
-        next_start, next_stop = 0, 0
-        if i + 1 < n:
-            next_start, next_stop, state = draw_centre(n, i + 1, model, settings, state,
-                                                       work, half - base)
-        if settings.shared:
-            prob, part, count = shared_update(i, start, stop, model, work, base, alpha, prob)
-        else:
-            prob, part, count = pair_updates(i, start, stop, model, work, base, alpha, prob)
-        loss += part
-        pairs += count
-        start, stop = next_start, next_stop
-    return loss - math.log(prob), pairs, state
+
+    def train_sentence(n, model, settings, alpha, state, work):
+        """Train every (context, centre) pair of one subsampled sentence ``work.buf[:n]``.
+
+        Each centre word draws its own window in [1, window] (word2vec.c's shrunk
+        window), and windows stop at the sentence's ends. The next centre's noise
+        words are drawn (and their rows prefetched) before this centre's pairs are
+        trained, into the other half of ``work.targets``. Returns (loss, pairs, state).
+
+        Inlined into ``train_block`` (which carries its fastmath flags): a call per
+        sentence would reference-count every array of ``model`` and ``work`` with
+        atomic operations on counters that all threads share.
+        """
+        half = work.targets.shape[0] // 2
+        loss = 0.0
+        prob = 1.0
+        pairs = 0
+        start, stop = 0, 0
+        if n > 0:
+            start, stop, state = draw_centre(n, 0, model, settings, state, work, 0, shared)
+        for i in range(n):
+            base = (i & 1) * half
+            next_start, next_stop = 0, 0
+            if i + 1 < n:
+                next_start, next_stop, state = draw_centre(n, i + 1, model, settings, state,
+                                                           work, half - base, shared)
+            prob, part, count = centre_updates(i, start, stop, model, work, base, alpha, prob)
+            loss += part
+            pairs += count
+            start, stop = next_start, next_stop
+        return loss - math.log(prob), pairs, state
+
+    # Only ever inlined (never compiled on its own), so nothing to cache.
+    return njit(fastmath=FAST, inline="always")(train_sentence)
+
+
+pair_sentence = _skipgram_sentence(pair_updates, False)  # word2vec.c's update
+shared_sentence = _skipgram_sentence(shared_update, True)  # --shared-negatives
 
 
 @njit(cache=True, fastmath=FAST, inline="always")
@@ -466,14 +487,17 @@ def sync_private_rows(w_out, work, lock):
 
 
 @njit(cache=True, fastmath=FAST)
-def train_block(ids, offsets, model, settings, alphas, state, work, lock):
+def train_block(ids, offsets, model, settings, alphas, state, work, lock, cbow, subwords,
+                shared):
     """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
 
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
     and last token; it falls linearly by position in between. The thread's private
     rows (``work``) are merged into the shared rows every ``SYNC_TOKENS`` tokens
-    and at the end, under ``lock``. Returns (loss sum, pair count, state); a pair
-    is a (word, context) pair for skip-gram, a centre word with its window for CBOW.
+    and at the end, under ``lock``. ``cbow``, ``subwords``, ``shared``: the update,
+    as the fields of a ``Kind`` (``*kind``). Returns (loss sum, pair count, state);
+    a pair is a (word, context) pair for skip-gram, a centre word with its window
+    for CBOW.
     """
     state = int(state)  # a Python int without JIT, so the LCG never overflows there
     copy_hot_rows(model.w_out, work)
@@ -486,12 +510,14 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], model.keep, state, work.buf)
-        if settings.cbow:
+        if cbow is not None:  # pruned before compiling when None (see Kind)
             part, count, state = cbow_updates(n, model, settings, alpha, state, work)
-        elif settings.subwords:
+        elif subwords is not None:
             part, count, state = subword_updates(n, model, settings, alpha, state, work)
+        elif shared is not None:
+            part, count, state = shared_sentence(n, model, settings, alpha, state, work)
         else:
-            part, count, state = train_sentence(n, model, settings, alpha, state, work)
+            part, count, state = pair_sentence(n, model, settings, alpha, state, work)
         loss += part
         pairs += count
         unsynced += offsets[s + 1] - start
@@ -503,7 +529,8 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock):
 
 
 @njit(parallel=True, cache=True)
-def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot):
+def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, subwords,
+                shared):
     """Train one chunk of sentences on all threads, Hogwild style.
 
     The sentences are split into ``len(rng_states)`` blocks, one per thread; each
@@ -512,18 +539,19 @@ def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot):
     2011), so runs on more than one thread are not bit-reproducible. With ``hot``
     above 0, block ``b`` trains a private copy of the ``hot`` most frequent words'
     output rows at row ``n_words + b * hot`` (``model.w_out`` must have those
-    spare rows). Returns float64 array, shape (n_blocks, 2): loss sum and pair
-    count per block.
+    spare rows). ``cbow``, ``subwords``, ``shared``: the update (``*kind``, see
+    ``Kind``). Returns float64 array, shape (n_blocks, 2): loss sum and pair count
+    per block.
     """
     n_blocks = rng_states.shape[0]
     bounds = block_bounds(offsets, n_blocks)
     losses = np.zeros((n_blocks, 2), dtype=np.float64)
     lock = np.zeros(1, dtype=np.int64)  # held by a block while it merges its private rows
     for b in prange(n_blocks):
-        work = make_work(model, settings, hot, b)
+        work = make_work(model, settings, hot, np.int64(b))  # one type in and out of prange
         part = offsets[bounds[b]:bounds[b + 1] + 1]
         loss, pairs, state = train_block(ids, part, model, settings, alphas, rng_states[b],
-                                         work, lock)
+                                         work, lock, cbow, subwords, shared)
         losses[b, 0] = loss
         losses[b, 1] = pairs
         rng_states[b] = state

@@ -16,7 +16,9 @@ import contextlib
 import itertools
 import math
 import os
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +52,11 @@ PROBE_PAIRS = 20_000
 # without, 722k with (median of 3, alternating); 256 and 4096 rows did no better.
 HOT_ROWS = 1024
 WEIGHTS, THREADS, PROBE = range(3)  # the independent random streams of one seed
+# Said when the kernels take longer than NOTICE_AFTER seconds to load: they are
+# compiling (the first run of a kind of model); from Numba's cache they load in ~0.3 s.
+COMPILE_NOTICE = ("compiling the training kernels (first run only, about 10 s; later runs "
+                  "load them from the cache)")
+NOTICE_AFTER = 1.0
 
 
 class TrainingDiverged(ArithmeticError):
@@ -182,14 +189,16 @@ def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log) -> np
     return cut_sequences(offsets, config.max_sequence)
 
 
-def kernel_settings(config: TrainConfig) -> _kernels.Settings:
-    """The kernels' ``Settings`` for ``config``; a whole-sequence window (``window`` 0)
-    reaches over the longest piece a sequence is cut into, and never shrinks."""
+def kernel_settings(config: TrainConfig) -> tuple[_kernels.Settings, _kernels.Kind]:
+    """The kernels' ``Settings`` and ``Kind`` for ``config``; a whole-sequence window
+    (``window`` 0) reaches over the longest piece a sequence is cut into, and never
+    shrinks."""
     whole = config.window == 0
-    return _kernels.Settings(config.max_sequence if whole else config.window,
-                             config.negative, config.shared_negatives, config.subwords,
-                             config.model == "cbow", config.cbow_update == "corrected",
-                             config.shrink_windows and not whole)
+    settings = _kernels.Settings(config.max_sequence if whole else config.window,
+                                 config.negative, config.cbow_update == "corrected",
+                                 config.shrink_windows and not whole)
+    return settings, _kernels.kind_of(config.model == "cbow", config.subwords,
+                                      config.shared_negatives)
 
 
 def input_rows(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -464,7 +473,7 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         inputs = input_rows(vocab, config)[:2]
     model = _kernels.Model(w_in, w_out, lockf, vocab.keep_thresholds(config.sample),
                            vocab.noise_table(config.ns_exponent), *inputs)
-    settings = kernel_settings(config)
+    settings, kind = kernel_settings(config)
     bounds = chunk_bounds(offsets, CHUNK_TOKENS)
     total = int(offsets[-1]) * config.epochs
     with num_threads(config.threads) as threads:
@@ -472,9 +481,9 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         if len(w_out) < n_words + spare_rows(n_words, threads):
             hot = 0  # no room for the threads' private rows: train the shared ones
         rng_states = block_seeds(config.seed, threads)
-        compile_seconds = _warm_up(model, settings, threads)
+        compile_seconds = _warm_up(model, settings, kind, threads, _say(verbose, log))
         start = time.perf_counter()
-        losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, hot),
+        losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, kind, hot),
                                            rng_states, config,
                                            vocab.noise_distribution(config.ns_exponent),
                                            verbose, log)
@@ -490,15 +499,39 @@ def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
     return seed_stream(seed, THREADS).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
 
 
-def _warm_up(model, settings, threads: int) -> float:
-    """Compile (or load from cache) the kernels on a tiny input; return the seconds spent."""
+def _say(verbose: bool, log: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """Where a one-off notice goes: the log, else stderr beside the bars, else nowhere."""
+    if log is not None:
+        return log
+    return (lambda line: tqdm.write(line, file=sys.stderr)) if verbose else None
+
+
+def _warm_up(model, settings, kind, threads: int, say=None) -> float:
+    """Compile (or load from cache) the kernels on a tiny input; return the seconds spent.
+
+    ``say`` (optional) gets ``COMPILE_NOTICE`` once this has taken ``NOTICE_AFTER``
+    seconds, which only compiling does.
+    """
+    notice = threading.Timer(NOTICE_AFTER, say, [COMPILE_NOTICE]) if say else None
+    if notice is not None:
+        notice.daemon = True
+        notice.start()
+    try:
+        return _load_kernels(model, settings, kind, threads)
+    finally:
+        if notice is not None:
+            notice.cancel()
+
+
+def _load_kernels(model, settings, kind, threads: int) -> float:
+    """Call the chunk kernel on one empty chunk; return the seconds it took."""
     start = time.perf_counter()
     w = np.zeros((1, model.w_in.shape[1]), dtype=np.float32)
     tiny = model._replace(w_in=w, w_out=w.copy(), lockf=model.lockf[:1], keep=model.keep[:1],
                           noise=model.noise[:1], in_offsets=model.in_offsets[:2],
                           in_rows=model.in_rows[:1])
     _kernels.train_chunk(np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64), tiny,
-                         settings, np.zeros(2), np.ones(threads, dtype=np.int64), 0)
+                         settings, np.zeros(2), np.ones(threads, dtype=np.int64), 0, *kind)
     return time.perf_counter() - start
 
 
@@ -507,8 +540,8 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                 log: Callable[[str], None] | None) -> tuple[list[float], list[float], int]:
     """Call the chunk kernel over every chunk of every epoch; return losses and tokens done.
 
-    ``kernel_args``: the ``Model``, ``Settings`` and hot-row count the chunk kernel
-    takes; ``probs``: the noise distribution, for drawing the loss probe.
+    ``kernel_args``: the ``Model``, ``Settings``, ``Kind`` and hot-row count the chunk
+    kernel takes; ``probs``: the noise distribution, for drawing the loss probe.
 
     Ctrl-C (KeyboardInterrupt, delivered when a chunk's kernel returns) stops the
     loop: the vectors trained so far are returned with the tokens done, and the
@@ -521,7 +554,7 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
     rise late in a decaying schedule; the probe loss is the one comparable across
     epochs.
     """
-    model, settings, hot = kernel_args
+    model, settings, kind, hot = kernel_args
     w_in, w_out, total = model.w_in, model.w_out, int(offsets[-1]) * config.epochs
     rng, probe, done, losses, probes = seed_stream(config.seed, PROBE), [], 0, [], []
     began = time.perf_counter()
@@ -538,7 +571,7 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
                 alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
                                    for p in (done, done + len(chunk))])
                 out = _kernels.train_chunk(chunk, part, model, settings, alphas, rng_states,
-                                           hot)
+                                           hot, *kind)
                 loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
                 done += len(chunk)
                 check_finite(loss_sum, w_in, w_out, done / total)
