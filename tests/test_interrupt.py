@@ -50,14 +50,16 @@ def test_sigint_while_training_saves_an_incomplete_model(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary left
 
 
-def test_sigint_while_counting_writes_nothing(tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_while_counting_writes_nothing(tmp_path, signum, code):
+    """Also with the counting worker processes running: they end without a word."""
     out = tmp_path / "m"
     proc, seen = _start(["train", "-", "-o", out], stdin=subprocess.PIPE)
     proc.stdin.write(b"some words to count\n" * 1000)
     proc.stdin.flush()  # stdin stays open: the counting pass waits for more
     _wait_for(seen, b"counting words in 1 input", proc)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
+    proc.send_signal(signum)
+    assert proc.wait(timeout=60) == code
     proc.stdin.close()
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert b"Traceback" not in seen

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .files import has_model_marker
+from .files import has_model_marker, regular_head
 
 MAX_SENTENCE_LEN = 10_000
 CHUNK_BYTES = 1 << 20
@@ -129,6 +129,20 @@ def _open_binary(path: str | Path):
     return raw, (opener(raw, "rb") if opener else raw)
 
 
+def is_plain_file(path: str | Path) -> bool:
+    """A regular file, not compressed (by magic bytes or extension): it can be read in
+    byte ranges. False where it cannot be opened (reading it says why)."""
+    head = regular_head(path, 8) if path != "-" else None
+    return head is not None and not head.startswith(tuple(_MAGIC)) \
+        and Path(path).suffix.lower() not in _EXTENSIONS
+
+
+def check_head(path: str | Path, binary_ok: bool) -> None:
+    """Refuse a plain file whose start looks binary, as ``iter_text`` does."""
+    with open(path, "rb") as f:
+        _check_text(str(path), f.read(8192), binary_ok)
+
+
 def _check_text(name: str, first: bytes, binary_ok: bool) -> None:
     if binary_ok or not first:
         return
@@ -201,48 +215,64 @@ def iter_sentences(inputs: Iterable[str | os.PathLike], tokenizer: str = "defaul
     """
     for path in expand_paths(inputs):
         pending: list[str] = []  # tokens of a line seen so far (line longer than a chunk)
-        for text, ends_line in _line_pieces(path, on_bytes, binary_ok, stats):
-            if not ends_line:  # the head of a line longer than a chunk
-                pending.extend(tokenize(text, tokenizer, lowercase))
+        pieces = line_pieces(path, on_bytes, binary_ok, stats)
+        for tokens, ends in line_tokens(pieces, tokenizer, lowercase):
+            if not ends:  # the head of a line longer than a chunk
+                pending.extend(tokens)
                 pending = yield from _cut(pending, final=False)
                 continue
-            lines = text.split("\n")
-            if len(lines) > 1:
-                lines.pop()  # the empty rest after the last newline
-            for line in lines:
-                tokens = tokenize(line, tokenizer, lowercase)
-                if pending:  # the rest of a line longer than a chunk
-                    tokens, pending = pending + tokens, []
-                if 0 < len(tokens) < MAX_SENTENCE_LEN:
-                    yield tokens  # the common case, without _cut's copies
-                else:
-                    yield from _cut(tokens, final=True)
+            if pending:  # the rest of a line longer than a chunk
+                tokens, pending = pending + tokens, []
+            if 0 < len(tokens) < MAX_SENTENCE_LEN:
+                yield tokens  # the common case, without _cut's copies
+            else:
+                yield from _cut(tokens, final=True)
+
+
+def line_tokens(pieces: Iterable[tuple[str, bool]], tokenizer: str = "default",
+                lowercase: bool = True) -> Iterator[tuple[list[str], bool]]:
+    """The tokens of each line of ``line_pieces``: yields (tokens, ends), with ``ends``
+    False for the head of a line that goes on in the next yield. Empty lines too."""
+    for text, ends_line in pieces:
+        if not ends_line:
+            yield tokenize(text, tokenizer, lowercase), False
+            continue
+        lines = text.split("\n")
+        if len(lines) > 1:
+            lines.pop()  # the empty rest after the last newline
+        for line in lines:
+            yield tokenize(line, tokenizer, lowercase), True
 
 
 def iter_line_bytes(inputs: Iterable[str | os.PathLike],
                     on_bytes: Callable[[int], None] | None = None, binary_ok: bool = False,
                     stats=None) -> Iterator[tuple[bytes, bool]]:
     """The text of the inputs as UTF-8 chunks of whole lines, for the whitespace
-    tokenizer's counting kernel: yields (bytes, ends_line) as ``_line_pieces``.
+    tokenizer's counting kernel: yields (bytes, ends_line) as ``line_pieces``.
 
     The text is decoded as ``iter_sentences`` decodes it (invalid UTF-8 becomes
     U+FFFD) and encoded again, so splitting the bytes on whitespace gives the same
     words as ``str.split``.
     """
     for path in expand_paths(inputs):
-        for text, ends_line in _line_pieces(path, on_bytes, binary_ok, stats):
+        for text, ends_line in line_pieces(path, on_bytes, binary_ok, stats):
             yield text.encode("utf-8"), ends_line
 
 
-def _line_pieces(path, on_bytes, binary_ok: bool, stats) -> Iterator[tuple[str, bool]]:
+def line_pieces(path, on_bytes, binary_ok: bool, stats) -> Iterator[tuple[str, bool]]:
     """One input's text as pieces of whole lines: yields (text, ends_line).
 
     A piece ends with a newline, except the input's last (its unfinished last line,
     perhaps empty) and the head of a line longer than ``MAX_CARRY_CHARS``, cut at a
     space or tab (``ends_line`` False: the line goes on in the next piece).
     """
+    return pieces_of(iter_text(path, on_bytes, binary_ok, stats))
+
+
+def pieces_of(chunks: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """``line_pieces`` of any stream of text chunks (one input's text, in order)."""
     carry = ""
-    for chunk in iter_text(path, on_bytes, binary_ok, stats):
+    for chunk in chunks:
         text = carry + chunk
         cut = text.rfind("\n") + 1
         if cut:

@@ -42,14 +42,8 @@ BLOCK_ROWS = 1 << 16
 def is_fasttext_bin(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a regular file starting with fastText's magic number (a FIFO
     or device is never read here: its first bytes would be lost to the real reader)."""
-    if not os.path.isfile(path):
-        return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-    except OSError:
-        return False
-    return len(head) == 4 and struct.unpack("<i", head)[0] == MAGIC
+    head = files.regular_head(path, 4)
+    return head is not None and len(head) == 4 and struct.unpack("<i", head)[0] == MAGIC
 
 
 def write(emb: Embeddings, out: str | os.PathLike) -> None:

@@ -313,3 +313,16 @@ def model_folder_around(path: str | os.PathLike) -> Path | None:
     """The wordvec model folder that ``path`` is or lies in, if any."""
     real = Path(os.path.realpath(path))
     return next((p for p in (real, *real.parents) if has_model_marker(p)), None)
+
+
+def regular_head(path: str | os.PathLike, n: int) -> bytes | None:
+    """The first ``n`` bytes of a regular file; None for anything else (a FIFO or device
+    is never read here: its first bytes would be lost to the real reader) or for a
+    file that cannot be opened (reading it for real says why)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f.read(n)
+    except OSError:
+        return None

@@ -28,7 +28,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from . import _kernels, corpus, files, phrases, sequences, subwords
+from . import _kernels, corpus, files, parallel_count, phrases, sequences, subwords
 from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
@@ -310,11 +310,16 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
     files = corpus.expand_paths(inputs)
     if log is not None:
         log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
-    with tqdm(total=corpus.input_size(files), unit="B", unit_scale=True, desc="count",
+    size, workers = corpus.input_size(files), thread_count(config.threads)
+    with tqdm(total=size, unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
         if config.tokenizer == "whitespace":  # split in the kernels, not in Python
             chunks = corpus.iter_line_bytes(files, bar.update, binary_ok, stats)
             return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
+        if workers > 1 and (size is None or size >= 2 * parallel_count.RANGE_BYTES):
+            return parallel_count.count_in_workers(
+                files, workers, config.tokenizer, config.lowercase, workdir,
+                config.max_vocab_size, bar.update, binary_ok, stats)
         sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
                                           on_bytes=bar.update, binary_ok=binary_ok, stats=stats)
         return count_and_spool(sentences, workdir, config.max_vocab_size)

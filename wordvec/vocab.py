@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _count_kernels as ck
+from .corpus import MAX_SENTENCE_LEN
 
 NOISE_POWER = 0.75
 FLUSH_TOKENS = 1 << 20
@@ -324,6 +325,42 @@ def _flush_counts(raw: RawCounts, ids: _Spool, next_id: int) -> None:
         raw.freed_at.resize(len(raw.counts), refcheck=False)
     np.add.at(raw.counts, np.frombuffer(ids.buf, dtype=np.int32), 1)
     ids.flush()
+
+
+def merge_part(raw: RawCounts, words: list[str], local: np.ndarray, lines: np.ndarray,
+               spools: tuple, max_vocab_size: int) -> None:
+    """Add a part of the corpus counted in a worker (``parallel_count``) to ``raw``.
+
+    ``words``: the part's distinct words in order of first sight; ``local``: each
+    token as its position among them; ``lines``: each line's token count. Unseen
+    words take freed or else the next provisional ids in that order, as
+    ``count_and_spool`` gives them; the ids and sentence ends (lines cut at
+    ``MAX_SENTENCE_LEN``, empty lines dropped) go to ``spools`` (the ids and ends
+    files). Then the rarest words are pruned past ``max_vocab_size``.
+    """
+    index, free = raw.index, raw.free
+    pids = [index.get(w, -1) for w in words]
+    next_id = len(index) + len(free)  # every id given out is live or free
+    for k, pid in enumerate(pids):
+        if pid < 0:
+            if free:
+                pid = free.pop()
+            else:
+                pid, next_id = next_id, next_id + 1
+            pids[k] = index[words[k]] = pid
+    if next_id > len(raw.counts):
+        raw.counts.resize(next_id + FLUSH_TOKENS, refcheck=False)
+        raw.freed_at.resize(len(raw.counts), refcheck=False)
+    mapping = np.array(pids, dtype=np.int32)
+    raw.counts[mapping] += np.bincount(local, minlength=len(words))
+    mapping[local].tofile(spools[0])
+    lines = lines[lines > 0]
+    ends = cut_sequences(np.concatenate([[0], np.cumsum(lines)]), MAX_SENTENCE_LEN)[1:]
+    (raw.n_tokens + ends).tofile(spools[1])
+    raw.n_tokens += len(local)
+    raw.n_sentences += len(ends)
+    if len(index) > max_vocab_size:
+        _prune(raw, max_vocab_size)
 
 
 def _prune(raw: RawCounts, max_vocab_size: int) -> None:

@@ -1,0 +1,182 @@
+"""Counting words in worker processes: the default tokenizer's pass, on every core.
+
+Tokenizing (NFKC, lowercasing, the word pattern) and looking every token up in a
+dictionary is Python work that one process does at about 3M tokens/s. Here worker
+processes do it on parts of the input, each with a dictionary of its own, and
+send back the distinct words of their part in order of first sight, each token
+as its position in that list, and each line's token count. The main process
+merges the parts in input order: it looks up only each part's distinct words, so
+the provisional ids, counts, scratch files and sentences come out exactly as the
+serial pass (``vocab.count_and_spool`` over ``corpus.iter_sentences``) makes
+them. One difference: past ``max_vocab_size`` words the rarest are pruned after
+a part (about ``RANGE_BYTES`` of text) rather than every ``vocab.FLUSH_TOKENS``
+tokens.
+
+Plain files are split into byte ranges at line starts, which the workers read
+themselves; compressed files and stdin are read here, and their text is sent to
+the workers in batches of whole lines. At most two parts per worker are in
+flight, so memory stays bounded whatever the size of the input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import multiprocessing
+import os
+import signal
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from . import corpus
+from .vocab import RawCounts, merge_part
+
+RANGE_BYTES = 1 << 22  # one part of a plain file: ~700k tokens of English
+SCAN_BYTES = 1 << 16
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def count_in_workers(files: list, workers: int, tokenizer: str, lowercase: bool,
+                     workdir: Path, max_vocab_size: int, on_bytes=None, binary_ok=False,
+                     stats=None) -> RawCounts:
+    """``vocab.count_and_spool`` over ``corpus.iter_sentences(files, ...)``, tokenized
+    by ``workers`` processes; the same arguments, the same result (module docstring)."""
+    raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
+                    workdir / "raw_ends.i64", 0, 0)
+    with _pool(workers) as pool, \
+            open(raw.ids_path, "wb") as ids_file, open(raw.ends_path, "wb") as ends_file:
+        pending: deque = deque()
+        for task, size in _tasks(files, tokenizer, lowercase, on_bytes, binary_ok, stats):
+            pending.append((pool.apply_async(count_part, (task,)), size))
+            while len(pending) > 2 * workers:
+                _merge_next(pending, raw, (ids_file, ends_file), max_vocab_size, on_bytes,
+                            stats)
+        while pending:
+            _merge_next(pending, raw, (ids_file, ends_file), max_vocab_size, on_bytes, stats)
+    return raw
+
+
+def _pool(workers: int):
+    """A pool of forked workers (no re-import of the user's script, as spawning does)
+    that never run this process's signal handlers: the stop signals are blocked while
+    it forks, so one that comes meanwhile waits and then stops this process, with the
+    pool whole (a pool half made can hang at exit)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C and SIGHUP to the main process, which then ends them with
+    SIGTERM: that must kill them quietly, not run a handler inherited from the CLI."""
+    for signum in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _merge_next(pending: deque, raw: RawCounts, spools, max_vocab_size: int, on_bytes,
+                stats) -> None:
+    result, size = pending.popleft()
+    words, local, lengths, invalid = result.get()
+    merge_part(raw, words, np.frombuffer(local, dtype=np.int32),
+               np.frombuffer(lengths, dtype=np.int64), spools, max_vocab_size)
+    if stats is not None:
+        stats.invalid_utf8 += invalid
+    if on_bytes is not None and size:
+        on_bytes(size)
+
+
+def _tasks(files: list, tokenizer: str, lowercase: bool, on_bytes, binary_ok: bool,
+           stats) -> Iterator[tuple[tuple, int]]:
+    """The parts of the input in order, as (task for ``count_part``, on-disk bytes it
+    covers, for the progress bar; 0 where this process has reported them)."""
+    for path in files:
+        if corpus.is_plain_file(path):
+            corpus.check_head(path, binary_ok)
+            for start, stop in line_ranges(path, RANGE_BYTES):
+                yield ("range", str(path), start, stop, tokenizer, lowercase), stop - start
+            continue
+        batch, chars = [], 0
+        for text, ends_line in corpus.line_pieces(path, on_bytes, binary_ok, stats):
+            batch.append((text, ends_line))
+            chars += len(text)
+            if ends_line and chars >= RANGE_BYTES:  # a batch never ends inside a line
+                yield ("text", batch, tokenizer, lowercase), 0
+                batch, chars = [], 0
+        yield ("text", batch, tokenizer, lowercase), 0
+
+
+def line_ranges(path, step: int) -> list[tuple[int, int]]:
+    """Byte ranges of about ``step`` bytes covering the file, each starting at a line start."""
+    size = os.path.getsize(path)
+    cuts = [0]
+    with open(path, "rb") as f:
+        while cuts[-1] + step < size:
+            cuts.append(_next_line_start(f, cuts[-1] + step))
+    if cuts[-1] < size:
+        cuts.append(size)
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def _next_line_start(f, pos: int) -> int:
+    """The first line start at or after ``pos`` (the file's size when none)."""
+    f.seek(pos - 1)
+    while True:
+        block = f.read(SCAN_BYTES)
+        if not block:
+            return f.tell()
+        found = block.find(b"\n")
+        if found >= 0:
+            return f.tell() - len(block) + found + 1
+
+
+def count_part(task: tuple) -> tuple[list[str], bytes, bytes, int]:
+    """In a worker: count one part. Returns its distinct words in order of first sight,
+    each token's position among them (int32 bytes), each line's token count (int64
+    bytes; an empty line counts 0) and the number of invalid UTF-8 sequences."""
+    invalid = [0]  # counted here for ranges; for text, where it was read
+    if task[0] == "range":
+        _, path, start, stop, tokenizer, lowercase = task
+        pieces = corpus.pieces_of(_range_text(path, start, stop, invalid.append))
+    else:
+        _, pieces, tokenizer, lowercase = task
+    index: dict[str, int] = {}
+    ids, lengths = array("i"), array("q")
+    line = 0
+    for tokens, ends in corpus.line_tokens(pieces, tokenizer, lowercase):
+        found = list(map(index.get, tokens))
+        if None in found:  # new words: the next positions, in order of first sight
+            for k, token in enumerate(tokens):
+                if found[k] is None:
+                    found[k] = index.setdefault(token, len(index))
+        ids.extend(found)
+        line += len(tokens)
+        if ends:
+            lengths.append(line)
+            line = 0
+    return list(index), ids.tobytes(), lengths.tobytes(), sum(invalid)
+
+
+def _range_text(path: str, start: int, stop: int,
+                count_invalid: Callable[[int], None]) -> Iterator[str]:
+    """Decoded text of bytes [start, stop) of a plain file, in ``corpus.CHUNK_BYTES``
+    chunks; invalid UTF-8 becomes U+FFFD as ``corpus.iter_text`` makes it."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = stop - start
+        while left > 0:
+            data = f.read(min(corpus.CHUNK_BYTES, left))
+            if not data:
+                break
+            left -= len(data)
+            text = decoder.decode(data)
+            count_invalid(text.count("\ufffd") - data.count(b"\xef\xbf\xbd"))
+            yield text
+    yield decoder.decode(b"", final=True)
