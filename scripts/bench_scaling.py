@@ -11,7 +11,7 @@ Three runs on the same token file, alternating, median of R:
 
 (2)/(1) is the machine's ceiling for this kernel; (3)/(2) is what sharing rows
 between threads costs on top. Usage:
-``python scripts/bench_scaling.py TOKENS.txt [--repeats 3] [--shared-negatives]``,
+``python scripts/bench_scaling.py TOKENS.txt [--repeats 3] [--no-shared-negatives]``,
 where TOKENS.txt is a whitespace-tokenized file such as the one
 ``scripts/benchmark.py`` writes. About 10 training runs.
 """
@@ -55,7 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tokens")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--shared-negatives", action="store_true")
+    parser.add_argument("--no-shared-negatives", dest="shared_negatives",
+                        action="store_false", help="word2vec.c's per-pair update")
     args = parser.parse_args()
     runs = {"1 process x 1 thread": lambda: [start(args.tokens, 1, args.shared_negatives)],
             "2 processes x 1 thread": lambda: [start(args.tokens, 1, args.shared_negatives)

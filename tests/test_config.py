@@ -1,6 +1,7 @@
 """TrainConfig: defaults, ranges and meanings in one place, and the CLI built from them."""
 
 import dataclasses
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -45,6 +46,30 @@ def test_npmi_threshold_must_be_in_its_range_and_defaults_follow_the_scoring():
     assert TrainConfig(phrase_scoring="npmi").phrase_threshold == 0.5
     with pytest.raises(ValueError, match="`phrase_threshold` must be in \\[-1, 1\\]"):
         TrainConfig(phrase_scoring="npmi", phrase_threshold=3.0)
+
+
+def test_shared_negatives_default_to_on_only_for_windowed_skipgram_word_vectors():
+    """The default is resolved and stored; an old model's explicit False stays False."""
+    assert TrainConfig().shared_negatives is True
+    for other in ({"model": "cbow"}, {"subwords": True}, {"window": 0}):
+        assert TrainConfig(**other).shared_negatives is False
+    assert TrainConfig(shared_negatives=False).shared_negatives is False
+    assert TrainConfig.from_dict({"shared_negatives": False}).shared_negatives is False
+    with pytest.raises(ValueError, match="is for skip-gram"):
+        TrainConfig(model="cbow", shared_negatives=True)
+
+
+def test_shared_negatives_flag_pair_reaches_the_config(tmp_path):
+    """--no-shared-negatives (word2vec.c's update) is one flag away and is saved."""
+    text = tmp_path / "t.txt"
+    text.write_text("a b c d e f\n" * 50)
+    for flags, expected in (([], True), (["--no-shared-negatives"], False)):
+        out = tmp_path / f"m{expected}"
+        result = CliRunner().invoke(main, ["train", str(text), "-o", str(out), "-q",
+                                           "--min-count", "1", "--epochs", "1", *flags])
+        assert result.exit_code == 0, result.output
+        meta = json.loads((out / "meta.json").read_text())
+        assert meta["config"]["shared_negatives"] is expected
 
 
 def test_min_alpha_cannot_exceed_alpha_and_saved_configs_round_trip():

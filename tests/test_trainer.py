@@ -185,8 +185,8 @@ def test_a_slow_kernel_load_says_it_is_compiling(monkeypatch):
     assert said == [trainer.COMPILE_NOTICE]
 
 
-@pytest.mark.parametrize("options, kind", [({}, "none, none, none"),
-                                           ({"shared_negatives": True}, "none, none, bool"),
+@pytest.mark.parametrize("options, kind", [({}, "none, none, bool"),
+                                           ({"shared_negatives": False}, "none, none, none"),
                                            ({"model": "cbow"}, "bool, none, none")])
 def test_a_run_compiles_only_its_update(small_corpus, options, kind):
     """One specialisation of the chunk kernel per run, for the update it trains: the

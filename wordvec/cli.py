@@ -129,7 +129,10 @@ def config_options(names=None):
 
 def _config_option(spec: dataclasses.Field):
     flag, meta, default = "--" + spec.name.replace("_", "-"), spec.metadata, spec.default
-    if isinstance(default, bool):
+    if isinstance(default, bool) or str(spec.type) == "bool | None":
+        if default is None:  # resolved from the other settings (config.py)
+            return click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=None,
+                                help=meta["help"])
         if default:
             return click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=True,
                                 show_default=True, help=meta["help"])

@@ -29,6 +29,16 @@ PHRASE_SCORINGS = ("word2vec", "npmi")
 DEFAULT_PHRASE_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
 
 
+def default_shared_negatives(config) -> bool:
+    """Shared negatives unless asked: on for skip-gram word vectors with a window, where
+    it trained as well as word2vec.c's per-pair update on 1M to 46M tokens of text, and
+    faster (docs/performance.md, #16). Off for CBOW and subwords (their
+    updates draw per centre or per pair already) and for a whole-sequence window
+    (``window`` 0), where one update would sum the gradients of up to
+    ``max_sequence`` contexts."""
+    return config.model == "skipgram" and not config.subwords and config.window != 0
+
+
 def _setting(default, meaning: str, low=None, high=None, *, low_open=False, high_open=False,
              choices=None):
     """A field with its meaning and range: ``low <= value <= high`` (``<`` when open)."""
@@ -42,7 +52,8 @@ class TrainConfig:
     """Hyper-parameters of a skip-gram or CBOW negative-sampling run.
 
     Defaults follow word2vec.c (Mikolov et al. 2013) for skip-gram. ``alpha`` left
-    at None takes the model's default (``DEFAULT_ALPHA``) and is stored resolved.
+    at None takes the model's default (``DEFAULT_ALPHA``) and is stored resolved, as
+    are the other settings whose default depends on the rest.
     Raises ``ValueError`` from ``__post_init__`` for out-of-range values.
     """
 
@@ -85,11 +96,13 @@ class TrainConfig:
     tokenizer: str = _setting("default", "default: Unicode NFKC words of letters and digits; "
                                          "whitespace: split on whitespace only.",
                               choices=TOKENIZERS)
-    # Draw noise words once per centre word, shared by its contexts (Ji et al. 2016),
-    # instead of once per pair as word2vec.c does: faster, not word2vec.c's exact update.
-    shared_negatives: bool = _setting(False, "One draw of noise words per centre word, "
-                                             "shared by its contexts: faster, not "
-                                             "word2vec.c's exact update.")
+    # Draw noise words once per centre word, shared by its contexts, and update each
+    # row once per centre (Ji et al. 2016), instead of once per pair as word2vec.c
+    # does. None: on where it was measured to be as good (DEFAULT_SHARED_NEGATIVES).
+    shared_negatives: bool | None = _setting(
+        None, "One draw of noise words per centre word, shared by its contexts, and one "
+              "update per centre: faster [default: on for skip-gram word vectors with a "
+              "window]. --no-shared-negatives: word2vec.c's exact per-pair update.")
     # Subword vectors (fastText; Bojanowski et al. 2017): a word's input vector is the
     # mean of its own row and its character n-grams' rows, so unseen words get vectors.
     subwords: bool = _setting(False, "Learn character n-gram vectors too (fastText): "
@@ -117,6 +130,8 @@ class TrainConfig:
             object.__setattr__(self, "alpha", DEFAULT_ALPHA[self.model, self.cbow_update])
         if self.max_sequence is None and isinstance(self.window, int):
             object.__setattr__(self, "max_sequence", DEFAULT_MAX_SEQUENCE[self.window == 0])
+        if self.shared_negatives is None:
+            object.__setattr__(self, "shared_negatives", default_shared_negatives(self))
         if self.phrase_threshold is None and self.phrase_scoring in PHRASE_SCORINGS:
             object.__setattr__(self, "phrase_threshold",
                                DEFAULT_PHRASE_THRESHOLD[self.phrase_scoring])
