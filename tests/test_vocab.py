@@ -32,9 +32,13 @@ def test_max_vocab_and_sentences_left_empty(tmp_path):
     raw = _raw(tmp_path)
     vocab = build_vocab(raw, min_count=1, max_vocab=2)
     assert vocab.words == ["the", "cat"]
-    ids, offsets = encode(raw, vocab, tmp_path)
-    assert np.asarray(ids).tolist() == [0, 1, 0, 0, 1]
-    assert offsets.tolist() == [0, 3, 4, 5]
+    for chunk in (1, 2, 3, 1 << 20):  # sentence ends are read a chunk at a time too
+        ids, offsets = encode(raw, vocab, tmp_path, chunk=chunk)
+        assert np.asarray(ids).tolist() == [0, 1, 0, 0, 1]
+        assert offsets.tolist() == [0, 3, 4, 5]
+        ids, offsets = encode(raw, build_vocab(raw, min_count=1, max_vocab=1), tmp_path,
+                              chunk=chunk)  # "a cat" is left empty and dropped
+        assert np.asarray(ids).tolist() == [0, 0, 0] and offsets.tolist() == [0, 2, 3]
 
 
 def test_pruning_while_counting_drops_rare_entries(tmp_path, monkeypatch):

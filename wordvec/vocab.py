@@ -19,6 +19,7 @@ encoder that a reused id's earlier tokens belonged to a dropped word.
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -510,8 +511,9 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
         pid = raw.index.get(word)  # a resumed model's words need not occur in new text
         if pid is not None:
             to_final[pid] = i
-    raw_ends = np.fromfile(raw.ends_path, dtype=np.int64)
-    parts, n_kept, done_ends = [np.zeros(1, dtype=np.int64)], 0, 0
+    ends = _BlockReader(raw.ends_path, np.int64, chunk)
+    offsets = np.zeros(ends.n + 1, dtype=np.int64)  # at most one per sentence; trimmed below
+    n_kept, n_offsets = 0, 1
     ids_path = workdir / "ids.i32"
     with open(ids_path, "wb") as out:
         for start in range(0, raw.n_tokens, chunk):
@@ -524,13 +526,38 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
             kept = final >= 0
             final[kept].tofile(out)
             before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
-            last = int(np.searchsorted(raw_ends, stop, side="right"))
-            parts.append(n_kept + before[raw_ends[done_ends:last] - start])
-            n_kept, done_ends = n_kept + int(before[-1]), last
+            found = n_kept + before[ends.upto(stop) - start]  # sorted; repeats: empty sentences
+            found = found[np.diff(found, prepend=offsets[n_offsets - 1]) > 0]
+            offsets[n_offsets:n_offsets + len(found)] = found
+            n_kept, n_offsets = n_kept + int(before[-1]), n_offsets + len(found)
             if on_tokens is not None:
                 on_tokens(stop - start)
-    offsets = np.unique(np.concatenate(parts))
+    offsets.resize(n_offsets, refcheck=False)
     return _read_array(ids_path, np.int32, n_kept), offsets
+
+
+class _BlockReader:
+    """A sorted array in a raw binary file, read front to back ``block`` items at a time
+    (in memory, only the block being read: a corpus has one sentence end per line)."""
+
+    def __init__(self, path: Path, dtype, block: int):
+        self.path, self.dtype, self.block = path, np.dtype(dtype), block
+        self.n = os.path.getsize(path) // self.dtype.itemsize
+        self.buf, self.read = np.zeros(0, dtype=dtype), 0
+
+    def upto(self, limit) -> np.ndarray:
+        """The next items that are at most ``limit``."""
+        taken = []
+        while True:
+            k = int(np.searchsorted(self.buf, limit, side="right"))
+            taken.append(self.buf[:k])
+            self.buf = self.buf[k:]
+            if len(self.buf) or self.read == self.n:
+                return np.concatenate(taken)
+            count = min(self.block, self.n - self.read)
+            self.buf = np.fromfile(self.path, self.dtype, count,
+                                   offset=self.read * self.dtype.itemsize)
+            self.read += count
 
 
 def cut_sequences(offsets: np.ndarray, longest: int) -> np.ndarray:
