@@ -24,7 +24,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -88,12 +87,17 @@ def check_model_output(path: Path, overwrite: bool) -> None:
 
 
 def probe_writable(path: Path) -> None:
-    """Create and remove a probe folder where ``path`` will be written; raise if we can't."""
+    """Create and remove a probe folder where ``path`` will be written; raise if we can't.
+
+    The probe is named as a temporary folder of ``path``, so that one left by a
+    writer killed in between is swept up like the others."""
     parent = Path(os.path.abspath(path)).parent
     while not parent.exists():
         parent = parent.parent
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=f".{Path(path).name}.probe-", dir=parent))
+        probe = parent / _temp_name(path)
+        probe.mkdir()
+        probe.rmdir()
     except OSError as exc:
         raise OSError(exc.errno, f"{path}: cannot write in {parent} ({exc.strerror}); "
                                  f"choose another `path`") from None
@@ -124,10 +128,15 @@ def make_temp_folder(path: Path) -> Path:
     """A new hidden sibling of ``path`` whose name records this process as its writer."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pid = os.getpid()
-    tmp = path.parent / f".{path.name}.tmp-{pid}-{_start_time(pid) or 0}-{uuid.uuid4().hex[:8]}"
+    tmp = path.parent / _temp_name(path)
     tmp.mkdir()
     return tmp
+
+
+def _temp_name(path: Path) -> str:
+    """A new hidden name for a temporary of ``path`` that records this process as its writer."""
+    pid = os.getpid()
+    return f".{Path(path).name}.tmp-{pid}-{_start_time(pid) or 0}-{uuid.uuid4().hex[:8]}"
 
 
 def _writer_gone(name: str) -> bool:
