@@ -65,6 +65,36 @@ def test_workers_count_exactly_as_the_serial_pass(inputs, tmp_path):
     assert len(parallel_count.line_ranges(files[0], 4096)) >= 5  # many parts did run
 
 
+@pytest.mark.parametrize("worker_words", [0, 40])
+def test_workers_that_forget_their_words_count_the_same(inputs, tmp_path, monkeypatch,
+                                                        worker_words):
+    """A worker keeps its numbering of words from part to part, and forgets it past
+    WORKER_WORDS words (0: after every part); either way the result is the serial one."""
+    monkeypatch.setattr(parallel_count, "WORKER_WORDS", worker_words)
+    files, head = inputs
+    files[2].write_text(head)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "p").mkdir()
+    _same(_serial(files, tmp_path / "s")[0], _parallel(files, tmp_path / "p")[0])
+
+
+def test_words_pruned_and_seen_again_get_ids_as_without_worker_memory(tmp_path, monkeypatch):
+    """Past max_vocab_size, words a worker numbered in an earlier part are pruned and
+    come back: they get ids in order of first sight in the part, exactly as when
+    workers forget everything after each part (and so send every word again)."""
+    monkeypatch.setattr(parallel_count, "RANGE_BYTES", 4096)
+    path = tmp_path / "recurring.txt"
+    path.write_text("\n".join(" ".join(f"u{(i * 50 + j) % 7_000}" for j in range(50))
+                              + " common" for i in range(600)))
+    runs = []
+    for worker_words in (1 << 20, 0):
+        monkeypatch.setattr(parallel_count, "WORKER_WORDS", worker_words)
+        (tmp_path / str(worker_words)).mkdir()
+        runs.append(_parallel([path], tmp_path / str(worker_words), max_vocab_size=500)[0])
+    assert runs[0].pruned > 0
+    _same(*runs)
+
+
 def test_line_ranges_start_at_line_starts(tmp_path):
     path = tmp_path / "t.txt"
     path.write_bytes(b"ab\n" + b"c" * 50 + b"\n\nd\ne")

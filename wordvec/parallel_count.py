@@ -3,12 +3,15 @@
 Tokenizing (NFKC, lowercasing, the word pattern) and looking every token up in a
 dictionary is Python work that one process does at about 3M tokens/s. Here worker
 processes do it on parts of the input, each with a dictionary of its own, and
-send back the distinct words of their part in order of first sight, each token
-as its position in that list, and each line's token count. The main process
-merges the parts in input order: it looks up only each part's distinct words, so
-the provisional ids, counts, scratch files and sentences come out exactly as the
-serial pass (``vocab.count_and_spool`` over ``corpus.iter_sentences``) makes
-them. One difference: past ``max_vocab_size`` words the rarest are pruned after
+number the words they meet, keeping the numbers from part to part. For each
+part a worker sends back the words new to it, in order of first sight, each token
+as its number, and each line's token count. The main process merges the parts in
+input order, keeping a table from each worker's numbers to provisional ids: it
+looks up only the words new to a worker, so the provisional ids, counts, scratch
+files and sentences come out exactly as the serial pass (``vocab.count_and_spool``
+over ``corpus.iter_sentences``) makes them. A worker that has met more than
+``WORKER_WORDS`` words forgets them and starts again, which bounds its memory.
+One difference: past ``max_vocab_size`` words the rarest are pruned after
 a part (about ``RANGE_BYTES`` of text) rather than every ``vocab.FLUSH_TOKENS``
 tokens.
 
@@ -24,9 +27,11 @@ import codecs
 import multiprocessing
 import os
 import signal
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +41,7 @@ from .vocab import RawCounts, merge_part
 
 RANGE_BYTES = 1 << 22  # one part of a plain file: ~700k tokens of English
 SCAN_BYTES = 1 << 16
+WORKER_WORDS = 1 << 20  # a worker forgets its words past this many (~100 MB of them)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
@@ -46,16 +52,17 @@ def count_in_workers(files: list, workers: int, tokenizer: str, lowercase: bool,
     by ``workers`` processes; the same arguments, the same result (module docstring)."""
     raw = RawCounts({}, np.zeros(0, dtype=np.int64), workdir / "raw_ids.i32",
                     workdir / "raw_ends.i64", 0, 0)
+    known: dict = {}  # each worker's key -> _Known
     with _pool(workers) as pool, \
             open(raw.ids_path, "wb") as ids_file, open(raw.ends_path, "wb") as ends_file:
         pending: deque = deque()
+        merge = (raw, known, (ids_file, ends_file), max_vocab_size, on_bytes, stats)
         for task, size in _tasks(files, tokenizer, lowercase, on_bytes, binary_ok, stats):
             pending.append((pool.apply_async(count_part, (task,)), size))
             while len(pending) > 2 * workers:
-                _merge_next(pending, raw, (ids_file, ends_file), max_vocab_size, on_bytes,
-                            stats)
+                _merge_next(pending, *merge)
         while pending:
-            _merge_next(pending, raw, (ids_file, ends_file), max_vocab_size, on_bytes, stats)
+            _merge_next(pending, *merge)
     return raw
 
 
@@ -73,19 +80,62 @@ def _pool(workers: int):
 
 def _quiet_worker() -> None:
     """Workers leave Ctrl-C and SIGHUP to the main process, which then ends them with
-    SIGTERM: that must kill them quietly, not run a handler inherited from the CLI."""
+    SIGTERM: that must kill them quietly, not run a handler inherited from the CLI.
+    Each worker gets a key that names its numbering of words in its results."""
     for signum in (signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    _WORKER["key"] = (os.getpid(), time.monotonic_ns())
 
 
-def _merge_next(pending: deque, raw: RawCounts, spools, max_vocab_size: int, on_bytes,
-                stats) -> None:
+# In a worker: its key and its words -> its numbers, kept from part to part.
+_WORKER: dict = {"key": None, "words": {}}
+
+
+class _Known:
+    """What the main process knows of one worker's numbering: its words in number
+    order, and each one's provisional id (-1: none yet, or its word was pruned)."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.pids = np.zeros(0, dtype=np.int32)
+
+    def add(self, new: list[str], local: np.ndarray, index: dict) -> np.ndarray:
+        """Take the words new to the worker (looked up in ``index``); return the numbers
+        in the part ``local`` that have no provisional id, in order of first sight."""
+        old = len(self.words)
+        stale = bool((self.pids < 0).any())  # a word seen in an earlier part was pruned
+        looked = np.fromiter(map(index.get, new, repeat(-1)), dtype=np.int32, count=len(new))
+        self.words.extend(new)
+        self.pids = np.concatenate([self.pids, looked])
+        if not stale:  # only new words lack ids, and they come in order of first sight
+            return old + np.flatnonzero(looked < 0)
+        lacking = local[self.pids[local] < 0]
+        _, first = np.unique(lacking, return_index=True)
+        return lacking[np.sort(first)]
+
+    def forget_pruned(self, counts: np.ndarray) -> None:
+        """After pruning: an id whose count went to 0 was freed, and may be given again."""
+        live = self.pids >= 0
+        live[live] = counts[self.pids[live]] > 0
+        self.pids[~live] = -1
+
+
+def _merge_next(pending: deque, raw: RawCounts, known: dict, spools, max_vocab_size: int,
+                on_bytes, stats) -> None:
     result, size = pending.popleft()
-    words, local, lengths, invalid = result.get()
-    merge_part(raw, words, np.frombuffer(local, dtype=np.int32),
+    key, forgot, new, local, lengths, invalid = result.get()
+    if forgot or key not in known:
+        known[key] = _Known()
+    local = np.frombuffer(local, dtype=np.int32)
+    todo = known[key].add(new.split("\n") if new else [], local, raw.index)
+    pruned = raw.pruned
+    merge_part(raw, known[key].words, known[key].pids, todo.tolist(), local,
                np.frombuffer(lengths, dtype=np.int64), spools, max_vocab_size)
+    if raw.pruned != pruned:
+        for other in known.values():
+            other.forget_pruned(raw.counts)
     if stats is not None:
         stats.invalid_utf8 += invalid
     if on_bytes is not None and size:
@@ -136,17 +186,23 @@ def _next_line_start(f, pos: int) -> int:
             return f.tell() - len(block) + found + 1
 
 
-def count_part(task: tuple) -> tuple[list[str], bytes, bytes, int]:
-    """In a worker: count one part. Returns its distinct words in order of first sight,
-    each token's position among them (int32 bytes), each line's token count (int64
-    bytes; an empty line counts 0) and the number of invalid UTF-8 sequences."""
+def count_part(task: tuple) -> tuple[tuple, bool, str, bytes, bytes, int]:
+    """In a worker: count one part. Returns the worker's key; whether it forgot the
+    words of its earlier parts (past ``WORKER_WORDS``) and numbers from 0 again; the
+    words new to it, in order of first sight, joined by newlines (no token holds one);
+    each token's number (int32 bytes); each line's token count (int64 bytes; an empty
+    line counts 0); and the number of invalid UTF-8 sequences."""
     invalid = [0]  # counted here for ranges; for text, where it was read
     if task[0] == "range":
         _, path, start, stop, tokenizer, lowercase = task
         pieces = corpus.pieces_of(_range_text(path, start, stop, invalid.append))
     else:
         _, pieces, tokenizer, lowercase = task
-    index: dict[str, int] = {}
+    index: dict[str, int] = _WORKER["words"]
+    forgot = len(index) > WORKER_WORDS
+    if forgot:
+        index.clear()
+    known = len(index)
     ids, lengths = array("i"), array("q")
     line = 0
     for tokens, ends in corpus.line_tokens(pieces, tokenizer, lowercase):
@@ -160,7 +216,8 @@ def count_part(task: tuple) -> tuple[list[str], bytes, bytes, int]:
         if ends:
             lengths.append(line)
             line = 0
-    return list(index), ids.tobytes(), lengths.tobytes(), sum(invalid)
+    return (_WORKER["key"], forgot, "\n".join(islice(index, known, None)), ids.tobytes(),
+            lengths.tobytes(), sum(invalid))
 
 
 def _range_text(path: str, start: int, stop: int,

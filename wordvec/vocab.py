@@ -23,6 +23,7 @@ import os
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from pathlib import Path
 
 import numpy as np
@@ -328,32 +329,36 @@ def _flush_counts(raw: RawCounts, ids: _Spool, next_id: int) -> None:
     ids.flush()
 
 
-def merge_part(raw: RawCounts, words: list[str], local: np.ndarray, lines: np.ndarray,
-               spools: tuple, max_vocab_size: int) -> None:
+def merge_part(raw: RawCounts, words: list[str], mapping: np.ndarray, todo, local: np.ndarray,
+               lines: np.ndarray, spools: tuple, max_vocab_size: int) -> None:
     """Add a part of the corpus counted in a worker (``parallel_count``) to ``raw``.
 
-    ``words``: the part's distinct words in order of first sight; ``local``: each
-    token as its position among them; ``lines``: each line's token count. Unseen
-    words take freed or else the next provisional ids in that order, as
-    ``count_and_spool`` gives them; the ids and sentence ends (lines cut at
+    ``local``: each token as an index into ``words``; ``mapping``: int32, each of
+    ``words``' provisional id, -1 where it has none yet; ``todo``: the indices of
+    those, in order of first sight in the part. They are looked up again (another
+    part may have added the word), else take freed or else the next provisional ids
+    in that order, as ``count_and_spool`` gives them; ``mapping`` is updated in
+    place. ``lines``: each line's token count. The ids and sentence ends (lines cut at
     ``MAX_SENTENCE_LEN``, empty lines dropped) go to ``spools`` (the ids and ends
     files). Then the rarest words are pruned past ``max_vocab_size``.
     """
     index, free = raw.index, raw.free
-    pids = [index.get(w, -1) for w in words]
     next_id = len(index) + len(free)  # every id given out is live or free
-    for k, pid in enumerate(pids):
+    for k in todo:
+        pid = index.get(words[k], -1)
         if pid < 0:
             if free:
                 pid = free.pop()
             else:
                 pid, next_id = next_id, next_id + 1
-            pids[k] = index[words[k]] = pid
+            index[words[k]] = pid
+        mapping[k] = pid
     if next_id > len(raw.counts):
         raw.counts.resize(next_id + FLUSH_TOKENS, refcheck=False)
         raw.freed_at.resize(len(raw.counts), refcheck=False)
-    mapping = np.array(pids, dtype=np.int32)
-    raw.counts[mapping] += np.bincount(local, minlength=len(words))
+    seen = np.bincount(local, minlength=len(mapping))
+    used = np.flatnonzero(seen)  # the part's words: distinct ids, so += adds each once
+    raw.counts[mapping[used]] += seen[used]
     mapping[local].tofile(spools[0])
     lines = lines[lines > 0]
     ends = cut_sequences(np.concatenate([[0], np.cumsum(lines)]), MAX_SENTENCE_LEN)[1:]
@@ -485,8 +490,10 @@ def build_vocab(raw: RawCounts, min_count: int, max_vocab: int = 0,
     which the threads' hot rows and ``restrict_vocab`` rely on; ties keep the base's
     order, then the new words'.
     """
-    counts = {w: int(raw.counts[pid]) for w, pid in raw.index.items()
-              if base is not None or raw.counts[pid] >= min_count}
+    pids = np.fromiter(raw.index.values(), dtype=np.int64, count=len(raw.index))
+    seen = raw.counts[pids]
+    kept = np.ones(len(pids), dtype=bool) if base is not None else seen >= min_count
+    counts = dict(zip(compress(raw.index, kept.tolist()), seen[kept].tolist()))
     if base is None:
         return Vocab.from_counts(counts, min_count, max_vocab)
     merged = base.counts + np.array([counts.get(w, 0) for w in base.words], dtype=np.int64)
@@ -507,10 +514,10 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
     ``on_tokens`` gets the number of tokens done in each chunk.
     """
     to_final = np.full(len(raw.counts), -1, dtype=np.int32)
-    for word, i in vocab.index.items():
-        pid = raw.index.get(word)  # a resumed model's words need not occur in new text
-        if pid is not None:
-            to_final[pid] = i
+    pids = np.fromiter(map(raw.index.get, vocab.words, repeat(-1)), dtype=np.int64,
+                       count=len(vocab))
+    found = pids >= 0  # a resumed model's words need not occur in new text
+    to_final[pids[found]] = np.flatnonzero(found)
     ends = _BlockReader(raw.ends_path, np.int64, chunk)
     offsets = np.zeros(ends.n + 1, dtype=np.int64)  # at most one per sentence; trimmed below
     n_kept, n_offsets = 0, 1
@@ -525,8 +532,9 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
                 final[raw.freed_at[pids] > np.arange(start, stop)] = -1
             kept = final >= 0
             final[kept].tofile(out)
-            before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
-            found = n_kept + before[ends.upto(stop) - start]  # sorted; repeats: empty sentences
+            before = np.concatenate([np.zeros(1, np.int32), np.cumsum(kept, dtype=np.int32)])
+            found = before[ends.upto(stop) - start].astype(np.int64) + n_kept  # sorted;
+            # repeats are sentences left empty
             found = found[np.diff(found, prepend=offsets[n_offsets - 1]) > 0]
             offsets[n_offsets:n_offsets + len(found)] = found
             n_kept, n_offsets = n_kept + int(before[-1]), n_offsets + len(found)
