@@ -1,36 +1,52 @@
 """Counting and encoding: the serial pass (one thread) against worker processes.
 
-Runs the trainer's counting pass, the vocabulary and the encoding of a text file
-with ``--threads 1`` (serial) and ``--threads N`` (N worker processes), alternating,
-R times each, in this process, and prints the medians (min-max) and their ratio.
-Default settings otherwise (the default tokenizer).
+Times the trainer's counting pass, the vocabulary and the encoding of a text file
+with ``--threads 1`` (serial) and ``--threads N`` (N worker processes), each run in
+a fresh process, alternating, R times each, and prints the medians (min-max) and
+their ratios. ``--baseline ROOT`` also times the serial pass of another checkout
+(e.g. ``git worktree add /tmp/old 5919dcf``, the code before worker counting), so
+the gain is measured against what users had. Default settings otherwise (the
+default tokenizer).
 
-Usage: ``python scripts/bench_counting.py FILE [--threads 2] [--repeats 3]``; a
-plain (uncompressed) file, e.g. ``head -c 120000000`` of the dev text.
+Usage: ``python scripts/bench_counting.py FILE [--threads 2] [--repeats 3]
+[--baseline ROOT]``; a plain (uncompressed) file, e.g. ``head -c 120000000`` of the
+dev text.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
-import time
+import subprocess
+import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def count_and_encode(path: Path, threads: int) -> tuple[float, int, int]:
-    """Seconds to count, build the vocabulary and encode; tokens; vocabulary size."""
-    from wordvec import trainer, vocab
-    from wordvec.config import TrainConfig
-    from wordvec.stats import TrainStats
+# Run with the checkout to time first on sys.path: ROOT, FILE, THREADS.
+CHILD = """
+import sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from wordvec import trainer, vocab
+from wordvec.config import TrainConfig
+from wordvec.stats import TrainStats
+config = TrainConfig(threads=int(sys.argv[3]))
+with tempfile.TemporaryDirectory() as tmp:
+    start = time.perf_counter()
+    raw = trainer._count([Path(sys.argv[2])], config, Path(tmp), (False, None), False,
+                         TrainStats())
+    words = vocab.build_vocab(raw, config.min_count, config.max_vocab, None)
+    ids, _ = vocab.encode(raw, words, Path(tmp))
+    print(time.perf_counter() - start, raw.n_tokens, len(words), len(ids))
+"""
 
-    config = TrainConfig(threads=threads)
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        raw = trainer._count([path], config, Path(tmp), (False, None), False, TrainStats())
-        words = vocab.build_vocab(raw, config.min_count, config.max_vocab, None)
-        vocab.encode(raw, words, Path(tmp))
-        return time.perf_counter() - start, raw.n_tokens, len(words)
+
+def count_and_encode(root: Path, path: Path, threads: int) -> tuple[float, str]:
+    """Seconds to count, build the vocabulary and encode; what was counted."""
+    out = subprocess.run([sys.executable, "-c", CHILD, str(root), str(path), str(threads)],
+                         capture_output=True, text=True, check=True, cwd="/").stdout.split()
+    return float(out[0]), f"{int(out[1]):,} tokens, {int(out[2]):,} words, {int(out[3]):,} ids"
 
 
 def main() -> None:
@@ -38,18 +54,23 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, help="Another checkout's root to time too.")
     args = parser.parse_args()
-    times = {1: [], args.threads: []}
+    runs = {"serial": (ROOT, 1), f"{args.threads} workers": (ROOT, args.threads)}
+    if args.baseline:
+        runs["baseline serial"] = (args.baseline.resolve(), 1)
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for r in range(args.repeats):
-        for threads in (list(times) if r % 2 == 0 else list(times)[::-1]):
-            seconds, tokens, words = count_and_encode(args.file, threads)
-            times[threads].append(seconds)
-            print(f"threads {threads}: {seconds:.2f} s, {tokens:,} tokens, {words:,} words",
-                  flush=True)
-    med = {t: statistics.median(v) for t, v in times.items()}
-    shown = [f"{t} thread(s) {med[t]:.2f} s ({min(v):.2f}-{max(v):.2f})"
-             for t, v in times.items()]
-    print(", ".join(shown) + f"; ratio {med[1] / med[args.threads]:.2f}x")
+        for name in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
+            root, threads = runs[name]
+            seconds, counted = count_and_encode(root, args.file.resolve(), threads)
+            times[name].append(seconds)
+            print(f"{name}: {seconds:.2f} s, {counted}", flush=True)
+    med = {name: statistics.median(v) for name, v in times.items()}
+    first = "baseline serial" if args.baseline else "serial"
+    for name, v in times.items():
+        print(f"{name}: {med[name]:.2f} s ({min(v):.2f}-{max(v):.2f}); "
+              f"{first} / this: {med[first] / med[name]:.2f}x")
 
 
 if __name__ == "__main__":
