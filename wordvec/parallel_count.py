@@ -87,6 +87,7 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     _WORKER["key"] = (os.getpid(), time.monotonic_ns())
+    _WORKER["words"] = {}  # a numbering of its own, not one a fork copied
 
 
 # In a worker: its key and its words -> its numbers, kept from part to part.

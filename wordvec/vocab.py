@@ -514,10 +514,10 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
     ``on_tokens`` gets the number of tokens done in each chunk.
     """
     to_final = np.full(len(raw.counts), -1, dtype=np.int32)
-    pids = np.fromiter(map(raw.index.get, vocab.words, repeat(-1)), dtype=np.int64,
-                       count=len(vocab))
-    found = pids >= 0  # a resumed model's words need not occur in new text
-    to_final[pids[found]] = np.flatnonzero(found)
+    counted = np.fromiter(map(raw.index.get, vocab.words, repeat(-1)), dtype=np.int64,
+                          count=len(vocab))
+    present = counted >= 0  # a resumed model's words need not occur in new text
+    to_final[counted[present]] = np.flatnonzero(present)
     ends = _BlockReader(raw.ends_path, np.int64, chunk)
     offsets = np.zeros(ends.n + 1, dtype=np.int64)  # at most one per sentence; trimmed below
     n_kept, n_offsets = 0, 1
@@ -533,9 +533,8 @@ def encode(raw: RawCounts, vocab: Vocab, workdir: Path, chunk: int = FLUSH_TOKEN
             kept = final >= 0
             final[kept].tofile(out)
             before = np.concatenate([np.zeros(1, np.int32), np.cumsum(kept, dtype=np.int32)])
-            found = before[ends.upto(stop) - start].astype(np.int64) + n_kept  # sorted;
-            # repeats are sentences left empty
-            found = found[np.diff(found, prepend=offsets[n_offsets - 1]) > 0]
+            found = before[ends.upto(stop) - start].astype(np.int64) + n_kept  # sorted
+            found = found[np.diff(found, prepend=offsets[n_offsets - 1]) > 0]  # drop empties
             offsets[n_offsets:n_offsets + len(found)] = found
             n_kept, n_offsets = n_kept + int(before[-1]), n_offsets + len(found)
             if on_tokens is not None:
