@@ -21,7 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _data import ROOT
+from benchmark import spread
 
 # Run with the checkout to time first on sys.path: ROOT, FILE, THREADS.
 CHILD = """
@@ -69,7 +70,7 @@ def main() -> None:
     med = {name: statistics.median(v) for name, v in times.items()}
     first = "baseline serial" if args.baseline else "serial"
     for name, v in times.items():
-        print(f"{name}: {med[name]:.2f} s ({min(v):.2f}-{max(v):.2f}); "
+        print(f"{name}: {spread(v, '{:.2f}')} s; "
               f"{first} / this: {med[first] / med[name]:.2f}x")
 
 

@@ -37,8 +37,7 @@ from pathlib import Path
 
 import numpy as np
 from _data import ROOT
-from bench_phrases import spread
-from benchmark import peak_rss_mb
+from benchmark import peak_rss_mb, spread
 from make_sessions import make_sessions
 
 TOOLS = ("wordvec", "gensim")

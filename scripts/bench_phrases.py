@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 
 from _data import ROOT, default_corpus
-from benchmark import write_tokens
+from benchmark import spread, write_tokens
 
 TOOLS = ("wordvec", "gensim")
 
@@ -86,12 +85,6 @@ def run_child(tool: str, path: Path, args) -> dict:
     if proc.returncode:
         sys.exit(f"{tool} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def spread(values: list[float], fmt: str = "{:.1f}") -> str:
-    """Median (min-max) of ``values``, each written with ``fmt``."""
-    return (f"{fmt.format(statistics.median(values))} "
-            f"({fmt.format(min(values))}-{fmt.format(max(values))})")
 
 
 def main() -> None:

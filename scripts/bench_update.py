@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from _data import DEV, ROOT, SAMPLE
-from benchmark import quality, write_tokens
+from benchmark import quality, spread, write_tokens
 
 UPDATES = {"per-pair": False, "shared": True}
 METRICS = {"text": ("analogy", "ws353", "simlex"), "sample": ("planted",)}
@@ -73,13 +73,13 @@ def cell_report(name: str, epochs: int, cell: dict, metrics) -> list[str]:
     for m in metrics:
         got = {u: [r[m] for r in cell[u]] for u in UPDATES}
         med = {u: statistics.median(v) for u, v in got.items()}
-        spread = max(max(v) - min(v) for v in got.values())
+        width = max(max(v) - min(v) for v in got.values())  # the larger spread over seeds
         diff = med["shared"] - med["per-pair"]
-        verdict = "tie" if abs(diff) <= spread else ("shared better" if diff > 0
+        verdict = "tie" if abs(diff) <= width else ("shared better" if diff > 0
                                                      else "shared WORSE")
-        shown = [f"{med[u]:.4f} ({min(got[u]):.4f}-{max(got[u]):.4f})" for u in UPDATES]
+        shown = [spread(got[u], "{:.4f}") for u in UPDATES]
         rows.append(f"| {name} | {epochs} | {m} | " + " | ".join(shown)
-                    + f" | {diff:+.4f} | {spread:.4f} | {verdict} |")
+                    + f" | {diff:+.4f} | {width:.4f} | {verdict} |")
     speed = [statistics.median(r["train_seconds"] for r in cell[u]) for u in UPDATES]
     rows.append(f"| {name} | {epochs} | train s | {speed[0]:.1f} | {speed[1]:.1f} | "
                 f"{speed[0] / speed[1]:.2f}x | | |")

@@ -224,7 +224,7 @@ QUALITY = ("analogy", "syntactic", "ws353", "simlex")
 
 
 def spread(values: list[float], fmt: str = "{:,.1f}") -> str:
-    """'median (min-max)'."""
+    """Median (min-max) of ``values``, each written with ``fmt``."""
     return (f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-"
             f"{fmt.format(max(values))})")
 
