@@ -62,7 +62,7 @@ def test_workers_count_exactly_as_the_serial_pass(inputs, tmp_path):
     assert serial.n_sentences > 400 and serial_stats.invalid_utf8 == 2
     assert parallel_stats.invalid_utf8 == 2
     assert reported == sum(f.stat().st_size for f in files)  # the progress bar: all bytes
-    assert len(parallel_count.line_ranges(files[0], 4096)) >= 5  # many parts did run
+    assert len(corpus.line_ranges(files[0], 4096)) >= 5  # many parts did run
 
 
 @pytest.mark.parametrize("worker_words", [0, 40])
@@ -98,7 +98,7 @@ def test_words_pruned_and_seen_again_get_ids_as_without_worker_memory(tmp_path, 
 def test_line_ranges_start_at_line_starts(tmp_path):
     path = tmp_path / "t.txt"
     path.write_bytes(b"ab\n" + b"c" * 50 + b"\n\nd\ne")
-    ranges = parallel_count.line_ranges(path, 3)
+    ranges = corpus.line_ranges(path, 3)
     data = path.read_bytes()
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))

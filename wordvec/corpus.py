@@ -22,6 +22,7 @@ import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .files import has_model_marker, regular_head
@@ -31,6 +32,7 @@ CHUNK_BYTES = 1 << 20
 # A run of text with no whitespace longer than this is cut: no real word is that long,
 # and holding it whole would let a binary file grow memory without bound.
 MAX_CARRY_CHARS = 1 << 20
+SCAN_BYTES = 1 << 16  # read this much at a time when looking for a line start
 
 # Letters or digits, with inner apostrophes, hyphens or underscores: "don't",
 # "well-known", and "new_york" as ``wordvec phrases`` writes a phrase.
@@ -44,6 +46,20 @@ _BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04"
 
 class CorpusError(ValueError):
     """The corpus cannot be read as text; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """Bytes [start, stop) of a plain file, each at a line start: a part of the input
+    that one process reads (``distributed.share``). Stands where a path can in the
+    list of files that ``expand_paths`` makes, and is named as its file."""
+
+    path: Path
+    start: int
+    stop: int
+
+    def __str__(self) -> str:
+        return str(self.path)
 
 
 def tokenize(text: str, tokenizer: str = "default", lowercase: bool = True) -> list[str]:
@@ -78,10 +94,10 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> list[str | Path]:
     A folder walk skips hidden files and folders (``.git/``, our temporaries) and
     wordvec model folders (a model saved inside the corpus folder is not text).
     """
-    files: list[str | Path] = []
+    files: list[str | Path | Span] = []
     for item in inputs:
-        if str(item) == "-":
-            files.append("-")
+        if isinstance(item, Span) or str(item) == "-":
+            files.append(item if isinstance(item, Span) else "-")
             continue
         path = Path(item)
         if path.is_dir():
@@ -110,7 +126,8 @@ def _walk(folder: Path) -> list[Path]:
 
 def input_size(files: Iterable[str | Path]) -> int | None:
     """Total bytes on disk of the files, or None when stdin or a pipe is among them."""
-    sizes = [os.path.getsize(f) if _is_regular(f) else None for f in files]
+    sizes = [f.stop - f.start if isinstance(f, Span) else
+             os.path.getsize(f) if _is_regular(f) else None for f in files]
     return None if None in sizes else sum(sizes)
 
 
@@ -132,6 +149,8 @@ def _open_binary(path: str | Path):
 def is_plain_file(path: str | Path) -> bool:
     """A regular file, not compressed (by magic bytes or extension): it can be read in
     byte ranges. False where it cannot be opened (reading it says why)."""
+    if isinstance(path, Span):
+        return True
     head = regular_head(path, 8) if path != "-" else None
     return head is not None and not head.startswith(tuple(_MAGIC)) \
         and Path(path).suffix.lower() not in _EXTENSIONS
@@ -161,6 +180,9 @@ def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
     sequences replaced.
     """
     name = "stdin" if path == "-" else str(path)
+    if isinstance(path, Span):
+        yield from _span_text(path, on_bytes, binary_ok, stats)
+        return
     try:
         raw, stream = _open_binary(path)
     except PermissionError:
@@ -195,6 +217,67 @@ def iter_text(path: str | Path, on_bytes: Callable[[int], None] | None = None,
         if path != "-":
             stream.close()
             raw.close()
+
+
+def _span_text(span: Span, on_bytes, binary_ok: bool, stats) -> Iterator[str]:
+    """``iter_text`` of a Span; its file's head is checked for binary data."""
+    if span.start == 0:
+        check_head(span.path, binary_ok)
+    count = (lambda n: None) if stats is None else \
+        (lambda n: setattr(stats, "invalid_utf8", stats.invalid_utf8 + n))
+    yield from range_text(span.path, span.start, span.stop, count, on_bytes)
+
+
+def range_text(path, start: int, stop: int, count_invalid: Callable[[int], None],
+               on_bytes: Callable[[int], None] | None = None) -> Iterator[str]:
+    """Decoded text of bytes [start, stop) of a plain file, in ``CHUNK_BYTES`` chunks;
+    invalid UTF-8 becomes U+FFFD as ``iter_text`` makes it, ``count_invalid`` gets
+    the number of sequences replaced in each chunk and ``on_bytes`` (optional) the
+    bytes read."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = stop - start
+        while left > 0:
+            data = f.read(min(CHUNK_BYTES, left))
+            if not data:
+                break
+            left -= len(data)
+            if on_bytes is not None:
+                on_bytes(len(data))
+            text = decoder.decode(data)
+            count_invalid(text.count("\ufffd") - data.count(b"\xef\xbf\xbd"))
+            yield text
+    yield decoder.decode(b"", final=True)
+
+
+def line_ranges(path, step: int, start: int = 0, stop: int | None = None) \
+        -> list[tuple[int, int]]:
+    """Byte ranges of about ``step`` bytes covering [start, stop) of the file (default:
+    all of it), each starting at a line start; ``start`` must be one."""
+    stop = os.path.getsize(path) if stop is None else stop
+    cuts = [start]
+    with open(path, "rb") as f:
+        while cuts[-1] + step < stop:
+            cuts.append(min(next_line_start(f, cuts[-1] + step), stop))
+    if cuts[-1] < stop:
+        cuts.append(stop)
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def next_line_start(f, pos: int) -> int:
+    """The first line start at or after ``pos`` in the open file ``f`` (its size when
+    none)."""
+    if pos <= 0:
+        return 0
+    f.seek(pos - 1)
+    while True:
+        block = f.read(SCAN_BYTES)
+        if not block:
+            return f.tell()
+        found = block.find(b"\n")
+        if found >= 0:
+            return f.tell() - len(block) + found + 1
 
 
 def _split_carry(carry: str) -> tuple[str, str]:

@@ -23,14 +23,13 @@ flight, so memory stays bounded whatever the size of the input.
 
 from __future__ import annotations
 
-import codecs
 import multiprocessing
 import os
 import signal
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import islice, repeat
 from pathlib import Path
 
@@ -40,7 +39,6 @@ from . import corpus
 from .vocab import RawCounts, merge_part
 
 RANGE_BYTES = 1 << 22  # one part of a plain file: ~700k tokens of English
-SCAN_BYTES = 1 << 16
 WORKER_WORDS = 1 << 20  # a worker forgets its words past this many (~100 MB of them)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -149,9 +147,14 @@ def _tasks(files: list, tokenizer: str, lowercase: bool, on_bytes, binary_ok: bo
     covers, for the progress bar; 0 where this process has reported them)."""
     for path in files:
         if corpus.is_plain_file(path):
-            corpus.check_head(path, binary_ok)
-            for start, stop in line_ranges(path, RANGE_BYTES):
-                yield ("range", str(path), start, stop, tokenizer, lowercase), stop - start
+            whole = corpus.Span(path, 0, os.path.getsize(path)) \
+                if not isinstance(path, corpus.Span) else path
+            if whole.start == 0:
+                corpus.check_head(whole.path, binary_ok)
+            for start, stop in corpus.line_ranges(whole.path, RANGE_BYTES, whole.start,
+                                                  whole.stop):
+                yield (("range", str(whole.path), start, stop, tokenizer, lowercase),
+                       stop - start)
             continue
         batch, chars = [], 0
         for text, ends_line in corpus.line_pieces(path, on_bytes, binary_ok, stats):
@@ -163,30 +166,6 @@ def _tasks(files: list, tokenizer: str, lowercase: bool, on_bytes, binary_ok: bo
         yield ("text", batch, tokenizer, lowercase), 0
 
 
-def line_ranges(path, step: int) -> list[tuple[int, int]]:
-    """Byte ranges of about ``step`` bytes covering the file, each starting at a line start."""
-    size = os.path.getsize(path)
-    cuts = [0]
-    with open(path, "rb") as f:
-        while cuts[-1] + step < size:
-            cuts.append(_next_line_start(f, cuts[-1] + step))
-    if cuts[-1] < size:
-        cuts.append(size)
-    return list(zip(cuts[:-1], cuts[1:]))
-
-
-def _next_line_start(f, pos: int) -> int:
-    """The first line start at or after ``pos`` (the file's size when none)."""
-    f.seek(pos - 1)
-    while True:
-        block = f.read(SCAN_BYTES)
-        if not block:
-            return f.tell()
-        found = block.find(b"\n")
-        if found >= 0:
-            return f.tell() - len(block) + found + 1
-
-
 def count_part(task: tuple) -> tuple[tuple, bool, str, bytes, bytes, int]:
     """In a worker: count one part. Returns the worker's key; whether it forgot the
     words of its earlier parts (past ``WORKER_WORDS``) and numbers from 0 again; the
@@ -196,7 +175,7 @@ def count_part(task: tuple) -> tuple[tuple, bool, str, bytes, bytes, int]:
     invalid = [0]  # counted here for ranges; for text, where it was read
     if task[0] == "range":
         _, path, start, stop, tokenizer, lowercase = task
-        pieces = corpus.pieces_of(_range_text(path, start, stop, invalid.append))
+        pieces = corpus.pieces_of(corpus.range_text(path, start, stop, invalid.append))
     else:
         _, pieces, tokenizer, lowercase = task
     index: dict[str, int] = _WORKER["words"]
@@ -219,22 +198,3 @@ def count_part(task: tuple) -> tuple[tuple, bool, str, bytes, bytes, int]:
             line = 0
     return (_WORKER["key"], forgot, "\n".join(islice(index, known, None)), ids.tobytes(),
             lengths.tobytes(), sum(invalid))
-
-
-def _range_text(path: str, start: int, stop: int,
-                count_invalid: Callable[[int], None]) -> Iterator[str]:
-    """Decoded text of bytes [start, stop) of a plain file, in ``corpus.CHUNK_BYTES``
-    chunks; invalid UTF-8 becomes U+FFFD as ``corpus.iter_text`` makes it."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    with open(path, "rb") as f:
-        f.seek(start)
-        left = stop - start
-        while left > 0:
-            data = f.read(min(corpus.CHUNK_BYTES, left))
-            if not data:
-                break
-            left -= len(data)
-            text = decoder.decode(data)
-            count_invalid(text.count("\ufffd") - data.count(b"\xef\xbf\xbd"))
-            yield text
-    yield decoder.decode(b"", final=True)
