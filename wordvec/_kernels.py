@@ -528,7 +528,7 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock, cbow, 
     return loss, pairs, state
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, subwords,
                 shared):
     """Train one chunk of sentences on all threads, Hogwild style.

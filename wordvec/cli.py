@@ -180,12 +180,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Continue training this model on CORPUS (writes back to it without -o).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress (bars on a terminal, else one line per epoch).")
+@click.option("--distributed/--no-distributed", default=None,
+              help="Train one model with the other MPI ranks (mpiexec -n N wordvec train "
+                   "...); rank 0 writes it [default: when started by mpiexec or srun with "
+                   "several ranks].")
 @click.pass_context
 def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resume,
-          **options) -> None:
+          distributed, **options) -> None:
     """Learn word vectors from CORPUS (files, folders, .gz/.bz2/.xz, or - for stdin)."""
-    from .trainer import TrainingInterrupted
-    from .trainer import train as run_training
+    from .distributed import world
 
     start = _start(init, freeze_init, resume)
     _inherit_settings(ctx, options, start)
@@ -195,10 +198,13 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
     files.check_model_output(output, overwrite=overwrite)
     bars = not quiet and sys.stderr.isatty()  # in a log file, bars are carriage-return noise
     log = None if quiet or bars else (lambda line: click.echo(line, err=True))
-    try:
-        emb = run_training(list(corpus), TrainConfig(**options), bars, binary_ok, start, log)
-    except TrainingInterrupted as stop:
-        emb = stop.partial
+    ranks = world(distributed)
+    args = (list(corpus), TrainConfig(**options), bars, binary_ok, start, log)
+    emb = _train_ranked(ctx, args, ranks) if ranks else _train(args, False)
+    if ranks and ranks.rank != 0:  # rank 0 saves and reports the model they all hold
+        if not emb.stats["complete"]:
+            sys.exit(128 + _STOP["signal"])
+        return
     saved = _save_trained(emb, output, overwrite)
     if not emb.stats["complete"]:
         kept = f"; {output} is unchanged" if saved != output else ""
@@ -207,6 +213,33 @@ def train(ctx, corpus, output, force, binary_ok, quiet, init, freeze_init, resum
                    f"wordvec train CORPUS --resume {saved}", err=True)
         sys.exit(128 + _STOP["signal"])
     click.echo(_summary(emb.stats, len(emb), emb.dim, output))
+
+
+def _train(args: tuple, distributed: bool) -> Embeddings:
+    """``trainer.train`` on ``args``; the partial model when interrupted."""
+    from .trainer import TrainingInterrupted
+    from .trainer import train as run_training
+
+    try:
+        return run_training(*args, distributed=distributed)
+    except TrainingInterrupted as stop:
+        return stop.partial
+
+
+def _train_ranked(ctx, args: tuple, ranks) -> Embeddings:
+    """``_train`` as one of several MPI ranks: a rank that fails or is stopped outside
+    the epochs (where the ranks stop together) ends them all, with its one line."""
+    try:
+        return _train(args, True)
+    except KeyboardInterrupt:
+        ranks.abort(f"{_stop_name()}", 128 + _STOP["signal"])
+    except Exception as exc:  # noqa: BLE001 - the others would wait for this rank forever
+        if ctx.obj and ctx.obj.get("debug"):
+            import traceback
+
+            traceback.print_exc()
+        ranks.abort(_describe(exc), _exit_code(exc))
+    raise AssertionError("unreachable: MPI_Abort ends the process")
 
 
 def _inherit_settings(ctx, options: dict, start) -> None:
@@ -274,7 +307,7 @@ def _summary(saved: dict, n_words: int, dim: int, output: Path) -> str:
                      f"(raise --max-vocab-size to keep them)")
     return (f"{n_words:,} words x {dim} dims from {s.raw_tokens:,} tokens; trained "
             f"{s.train_seconds:.1f} s at {s.words_per_second:,.0f} words/s on "
-            f"{s.threads} threads; loss per epoch "
+            f"{f'{s.ranks} ranks x ' if s.ranks else ''}{s.threads} threads; loss per epoch "
             f"{' '.join(f'{x:.3f}' for x in s.epoch_losses)}; "
             + "".join(f"{n}; " for n in notes) + f"saved to {output}")
 

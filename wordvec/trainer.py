@@ -13,6 +13,7 @@ so the submodule cannot shadow the public function ``wordvec.train``.)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import math
 import os
@@ -29,6 +30,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _kernels, corpus, files, parallel_count, phrases, sequences, subwords
+from . import distributed as dist
 from .config import TrainConfig
 from .embeddings import Embeddings
 from .probe import probe_loss, probe_pairs
@@ -42,6 +44,7 @@ from .vocab import (
     count_ids,
     cut_sequences,
     encode,
+    prune,
     read_ids,
 )
 
@@ -120,7 +123,8 @@ class Start:
 
 def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
           binary_ok: bool = False, start: Start | None = None,
-          log: Callable[[str], None] | None = None) -> Embeddings:
+          log: Callable[[str], None] | None = None,
+          distributed: bool | None = None) -> Embeddings:
     """Train skip-gram or CBOW vectors on text files, folders or ``-`` (stdin).
 
     Parameters
@@ -135,6 +139,11 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         Continue a model or start from pre-trained vectors.
     log : callable, optional
         Gets one plain line per epoch (for logs, where bars would be noise).
+    distributed : bool, optional
+        Train with the other MPI ranks (``distributed.py``): each reads its share of
+        ``inputs`` (or passes its own sequences), and all return the same model.
+        Default: when launched by ``mpiexec`` or ``srun`` with several ranks.
+        Only rank 0 shows progress and logs.
 
     Raises TrainingInterrupted (with the partial model) on Ctrl-C while training.
     """
@@ -142,10 +151,14 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     _check_start(start, config)
+    team = dist.world(distributed)
+    if team is not None:
+        config = _ranked(config, team)
+        verbose, log = (verbose, log) if team.rank == 0 else (False, None)
     stats = TrainStats()
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
-        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
+        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats, team)
         _check_kind(raw, config, start)
         n_read, table = raw.n_tokens, None
         if config.phrases:
@@ -154,14 +167,18 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                 raw = phrases.to_counts(joined, raw, Path(tmp))
             stats.phrase_joins = n_read - raw.n_tokens
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
+        found = _merged(raw, config, team)
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
-        _check_vocab(raw, vocab, config)
+        _check_vocab(found["raw_tokens"], len(raw.index), vocab, config)
         with tqdm(total=raw.n_tokens, unit="w", unit_scale=True, desc="encode",
                   disable=not verbose, leave=False) as bar:
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
-        _check_pairs(raw, vocab, offsets, config)
         stats.update(**{**_corpus_stats(raw, vocab, ids, offsets), "raw_tokens": n_read})
-        offsets = _cut(offsets, config, stats, log)
+        if team is not None:
+            stats.update(**{**_summed(team, stats), **found})
+        _check_pairs(stats.raw_tokens, stats.train_tokens,
+                     _longest(offsets, team), config)
+        offsets = _cut(offsets, config, stats, log, team)
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
         rows = input_rows(vocab, config)
@@ -170,7 +187,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
             log(f"{len(vocab):,} words from {stats.raw_tokens:,} tokens; training")
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats, rows[2])
         stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
-                                  log, rows[:2]))
+                                  log, rows[:2], team))
         del ids
     emb = _embeddings(vocab, w_in, w_out, config, stats, rows[2])
     resumed = start.resume.phrases if start.resume is not None else None
@@ -180,9 +197,42 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     return emb
 
 
-def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log) -> np.ndarray:
+def _ranked(config: TrainConfig, team: dist.World) -> TrainConfig:
+    """``config`` for one of several ranks: ``threads`` 0 shares this node's cores
+    between its ranks; phrases are not found across ranks yet."""
+    if config.phrases:
+        raise ValueError("`phrases` cannot be found across MPI ranks yet; join them first "
+                         "with `wordvec phrases`, then train on the joined text")
+    return dataclasses.replace(config, threads=team.threads(config.threads, thread_count(0)))
+
+
+def _merged(raw: RawCounts, config: TrainConfig, team) -> dict:
+    """The tokens counted and the words pruned meanwhile; with several ranks, on all
+    ranks, after each rank's ``raw`` was given every rank's counts
+    (``dist.merge_counts``)."""
+    if team is None:
+        return {"raw_tokens": raw.n_tokens, "pruned_while_counting": raw.pruned}
+    return dist.merge_counts(team, raw, config.max_vocab_size, prune)
+
+
+def _summed(team: dist.World, stats: TrainStats) -> dict:
+    """The per-rank figures of ``stats`` summed over ranks."""
+    names = ("raw_tokens", "train_tokens", "sentences", "invalid_utf8")
+    return dict(zip(names, map(int, team.sum([getattr(stats, n) for n in names]))))
+
+
+def _longest(offsets: np.ndarray, team) -> int:
+    """The most tokens in a sentence, on any rank."""
+    mine = int(np.diff(offsets).max(initial=0))
+    return mine if team is None else team.comm.allreduce(mine, op=team.mpi.MAX)
+
+
+def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log,
+         team=None) -> np.ndarray:
     """The sentences cut to ``config.max_sequence`` kept tokens; counts the cut ones."""
     stats.sequences_cut = int((np.diff(offsets) > config.max_sequence).sum())
+    if team is not None:
+        stats.sequences_cut = int(team.sum([stats.sequences_cut])[0])
     if stats.sequences_cut and log is not None:
         log(f"{stats.sequences_cut:,} sequences longer than {config.max_sequence:,} items "
             f"cut into pieces (--max-sequence)")
@@ -299,15 +349,21 @@ def _copy_ngrams(rows: np.ndarray, used: np.ndarray, table: subwords.Subwords) -
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool,
-           stats: TrainStats) -> RawCounts:
+           stats: TrainStats, team: dist.World | None = None) -> RawCounts:
     """The counting pass, with a progress bar over input bytes; fills ``stats``.
 
-    ``progress``: (show bars, log function or None) as ``train`` takes them.
+    ``progress``: (show bars, log function or None) as ``train`` takes them. With
+    several ranks (``team``), this rank's share of the files; sequences are each
+    rank's own.
     """
     verbose, log = progress
     if sequences.is_sequences(inputs):
         return _count_sequences(inputs, config, workdir, verbose)
     files = corpus.expand_paths(inputs)
+    if team is not None:
+        files = dist.share(files, team.rank, team.size)
+        if not files:  # a share of none of the text: counts to merge with the others'
+            return count_and_spool([], workdir, config.max_vocab_size)
     if log is not None:
         log(f"counting words in {len(files):,} input{'s' if len(files) > 1 else ''}")
     size, workers = corpus.input_size(files), thread_count(config.threads)
@@ -379,7 +435,7 @@ def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
     stats = TrainStats()
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats)
-        _check_tokens(raw)
+        _check_tokens(raw.n_tokens)
         joined, table = _find_phrases(raw, config, Path(tmp), log, stats, keep_pruned=False)
         with files.open_output(out) as f, num_threads(config.threads):
             phrases.write_text(joined, f)
@@ -388,27 +444,27 @@ def write_phrased(inputs, out, config: TrainConfig, verbose: bool = False,
     return table, stats
 
 
-def _check_tokens(raw: RawCounts) -> None:
-    if raw.n_tokens == 0:
+def _check_tokens(n_tokens: int) -> None:
+    if n_tokens == 0:
         raise ValueError("the corpus holds no words; check that it is a non-empty text file")
 
 
-def _check_vocab(raw: RawCounts, vocab: Vocab, config: TrainConfig) -> None:
-    _check_tokens(raw)
+def _check_vocab(n_tokens: int, distinct: int, vocab: Vocab, config: TrainConfig) -> None:
+    _check_tokens(n_tokens)
     if len(vocab) == 0:
         raise ValueError(f"no word occurs {config.min_count} times or more "
-                         f"({len(raw.index):,} distinct words in {raw.n_tokens:,} tokens); "
+                         f"({distinct:,} distinct words in {n_tokens:,} tokens); "
                          f"try a smaller `min_count`")
 
 
-def _check_pairs(raw: RawCounts, vocab: Vocab, offsets: np.ndarray,
-                 config: TrainConfig) -> None:
-    """Refuse a corpus that leaves nothing to train: no known word, or no two in a line."""
-    if offsets[-1] == 0:
-        raise ValueError(f"none of the corpus's {raw.n_tokens:,} tokens is in the resumed "
+def _check_pairs(n_tokens: int, n_known: int, longest: int, config: TrainConfig) -> None:
+    """Refuse a corpus that leaves nothing to train: no known word, or no two in a line
+    (``longest``: the most known tokens in a sentence)."""
+    if n_known == 0:
+        raise ValueError(f"none of the corpus's {n_tokens:,} tokens is in the resumed "
                          f"model's vocabulary and no new word occurs `min_count` "
                          f"{config.min_count} times; check that this is the right text")
-    if np.diff(offsets).max() < 2:
+    if longest < 2:
         raise ValueError("every sentence holds a single known word, so there is no (word, "
                          "context) pair to train on; one line is one sentence: put the "
                          "words of a sentence on one line")
@@ -455,6 +511,8 @@ def init_weights(n_rows: int, dim: int, seed: int, n_out: int | None = None,
 
 def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.ndarray:
     """Indices into ``offsets`` that cut the sentences into runs of ~``chunk_tokens``."""
+    if offsets[-1] == 0:
+        return np.zeros(1, dtype=np.int64)  # no chunk
     targets = np.arange(0, offsets[-1], chunk_tokens, dtype=np.int64)
     bounds = np.unique(np.searchsorted(offsets, targets))
     return np.append(bounds, len(offsets) - 1) if bounds[-1] != len(offsets) - 1 else bounds
@@ -463,13 +521,15 @@ def chunk_bounds(offsets: np.ndarray, chunk_tokens: int = CHUNK_TOKENS) -> np.nd
 def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndarray,
                w_out: np.ndarray, config: TrainConfig, verbose: bool = False,
                lockf: np.ndarray | None = None,
-               log: Callable[[str], None] | None = None, inputs=None) -> dict:
+               log: Callable[[str], None] | None = None, inputs=None,
+               world: dist.World | None = None) -> dict:
     """Train ``w_in``/``w_out`` in place for ``config.epochs`` epochs; return timing and losses.
 
     ``w_out`` may have spare rows past the vocabulary's (``spare_rows``), which the
     threads use for private copies of the hottest rows. ``lockf``: each input row's
     multiplier on its updates (default 1 for all; 0 keeps a row fixed). ``inputs``:
     each word's input rows (``input_rows``'s CSR pair; default its own row).
+    ``world``: train with the other MPI ranks (``dist.Team``).
     """
     n_words = len(vocab)
     if lockf is None:
@@ -485,23 +545,27 @@ def run_epochs(ids: np.ndarray, offsets: np.ndarray, vocab: Vocab, w_in: np.ndar
         hot = hot_rows(n_words, threads)
         if len(w_out) < n_words + spare_rows(n_words, threads):
             hot = 0  # no room for the threads' private rows: train the shared ones
-        rng_states = block_seeds(config.seed, threads)
+        rng_states = block_seeds(config.seed, threads, world.rank if world else 0)
         compile_seconds = _warm_up(model, settings, kind, threads, _say(verbose, log))
+        team = dist.Alone(total) if world is None else \
+            dist.Team(world, model, n_words, total, config.sync_interval)
         start = time.perf_counter()
         losses, probes, done = _epoch_loop(ids, offsets, bounds, (model, settings, kind, hot),
                                            rng_states, config,
                                            vocab.noise_distribution(config.ns_exponent),
-                                           verbose, log)
+                                           (verbose, log), team)
         seconds = time.perf_counter() - start
-    return {"epoch_losses": probes, "running_losses": losses, "complete": done == total,
-            "progress": done / total, "train_seconds": seconds, "threads": threads,
-            "compile_seconds": compile_seconds,
-            "words_per_second": done / seconds if seconds > 0 else 0.0}
+    return {"epoch_losses": probes, "running_losses": losses,
+            "complete": done == team.total, "progress": done / team.total,
+            "train_seconds": seconds, "threads": threads, "compile_seconds": compile_seconds,
+            "words_per_second": done / seconds if seconds > 0 else 0.0, **team.figures()}
 
 
-def block_seeds(seed: int, n_blocks: int) -> np.ndarray:
-    """Independent 48-bit LCG states, one per block, all derived from ``seed``."""
-    return seed_stream(seed, THREADS).integers(1, 1 << 48, size=n_blocks, dtype=np.int64)
+def block_seeds(seed: int, n_blocks: int, rank: int = 0) -> np.ndarray:
+    """Independent 48-bit LCG states, one per block, all derived from ``seed``; rank
+    ``r`` of several MPI ranks takes the ``r``-th ``n_blocks`` of them."""
+    return seed_stream(seed, THREADS).integers(1, 1 << 48, size=n_blocks * (rank + 1),
+                                               dtype=np.int64)[rank * n_blocks:]
 
 
 def _say(verbose: bool, log: Callable[[str], None] | None) -> Callable[[str], None] | None:
@@ -541,16 +605,20 @@ def _load_kernels(model, settings, kind, threads: int) -> float:
 
 
 def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConfig,
-                probs: np.ndarray, verbose: bool,
-                log: Callable[[str], None] | None) -> tuple[list[float], list[float], int]:
+                probs: np.ndarray, progress, team: dist.Alone
+                ) -> tuple[list[float], list[float], int]:
     """Call the chunk kernel over every chunk of every epoch; return losses and tokens done.
 
     ``kernel_args``: the ``Model``, ``Settings``, ``Kind`` and hot-row count the chunk
-    kernel takes; ``probs``: the noise distribution, for drawing the loss probe.
+    kernel takes; ``probs``: the noise distribution, for drawing the loss probe;
+    ``progress``: (show a bar, log function or None); ``team``: the other ranks
+    (``dist.Team``), or none (``dist.Alone``). Losses and tokens are
+    sums over ranks.
 
     Ctrl-C (KeyboardInterrupt, delivered when a chunk's kernel returns) stops the
     loop: the vectors trained so far are returned with the tokens done, and the
-    caller saves them as an incomplete model.
+    caller saves them as an incomplete model. With several ranks, all stop after
+    the chunk they are training, and average their rows first.
 
     Returns two losses per epoch: the running mean over the pairs trained, and the
     loss at the epoch's end of a fixed probe sample drawn from every chunk during the
@@ -560,41 +628,57 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
     epochs.
     """
     model, settings, kind, hot = kernel_args
-    w_in, w_out, total = model.w_in, model.w_out, int(offsets[-1]) * config.epochs
+    (verbose, log), total = progress, int(offsets[-1]) * config.epochs
     rng, probe, done, losses, probes = seed_stream(config.seed, PROBE), [], 0, [], []
-    began = time.perf_counter()
-    with tqdm(total=total, unit="w", unit_scale=True, desc="train", disable=not verbose,
+    began, all_done = time.perf_counter(), 0
+    with tqdm(total=team.total, unit="w", unit_scale=True, desc="train", disable=not verbose,
               leave=False, smoothing=0.1) as bar, contextlib.suppress(KeyboardInterrupt):
         for epoch in range(config.epochs):
-            loss_sum, pairs = 0.0, 0.0
-            for lo, hi in zip(bounds[:-1], bounds[1:]):
-                part = offsets[lo:hi + 1] - offsets[lo]
-                chunk = read_ids(ids, int(offsets[lo]), int(offsets[hi]))
-                if epoch == 0:
-                    share = round(PROBE_PAIRS * len(chunk) * config.epochs / total)
-                    probe.append(probe_pairs(chunk, part, probs, config, share, rng))
-                alphas = np.array([learning_rate(config.alpha, config.min_alpha, p / total)
-                                   for p in (done, done + len(chunk))])
-                out = _kernels.train_chunk(chunk, part, model, settings, alphas, rng_states,
-                                           hot, *kind)
-                loss_sum, pairs = loss_sum + out[:, 0].sum(), pairs + out[:, 1].sum()
-                done += len(chunk)
-                check_finite(loss_sum, w_in, w_out, done / total)
-                bar.update(len(chunk))
-                bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
-                                loss=f"{loss_sum / max(pairs, 1):.4f}", refresh=False)
+            team.begin_epoch(done)
+            sums, interrupted = np.zeros(2), False
+            try:
+                for lo, hi in zip(bounds[:-1], bounds[1:]):
+                    part = offsets[lo:hi + 1] - offsets[lo]
+                    chunk = read_ids(ids, int(offsets[lo]), int(offsets[hi]))
+                    if epoch == 0:
+                        share = round(PROBE_PAIRS * len(chunk) * config.epochs / total)
+                        probe.append(probe_pairs(chunk, part, probs, config, share, rng))
+                    alphas = np.array([learning_rate(config.alpha, config.min_alpha, p)
+                                       for p in team.progress(done, len(chunk))])
+                    out = _kernels.train_chunk(chunk, part, model, settings, alphas,
+                                               rng_states, hot, *kind)
+                    sums += out.sum(axis=0)
+                    done += len(chunk)
+                    team.trained(done)
+                    check_finite(sums[0], model.w_in, model.w_out, done / total)
+                    bar.update(len(chunk) * team.size)
+                    bar.set_postfix(epoch=epoch + 1, alpha=f"{alphas[1]:.5f}",
+                                    loss=f"{sums[0] / max(sums[1], 1):.4f}", refresh=False)
+                    if team.stopped():
+                        break
+            except KeyboardInterrupt:
+                interrupted = True
+            stop = team.end_epoch(interrupted)
+            loss_sum, pairs, probed, all_done = team.sum([*sums, _probe(model, probe), done])
+            if all_done < team.total * (epoch + 1) // config.epochs:
+                break  # stopped within the epoch: its losses are of part of it
             losses.append(loss_sum / max(pairs, 1.0))
-            probes.append(_probe(model, [np.concatenate(x) for x in zip(*probe)]))
+            probes.append(probed / team.size)
             if log is not None:
                 log(f"epoch {epoch + 1}/{config.epochs}: loss {probes[-1]:.4f}, "
-                    f"{done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
-                    f"{done / total:.0%} done")
-    return losses, probes, done
+                    f"{all_done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
+                    f"{all_done / team.total:.0%} done")
+            if stop:
+                break
+    return losses, probes, int(all_done)
 
 
-def _probe(model, probe) -> float:
-    """The probe loss; each probe word's input vector is the mean of its input rows."""
-    contexts, centres, noise = probe
+def _probe(model, probe: list) -> float:
+    """The probe loss; each probe word's input vector is the mean of its input rows.
+    ``probe``: the samples drawn from each chunk (none on a rank with no text)."""
+    if not probe:
+        return 0.0
+    contexts, centres, noise = [np.concatenate(x) for x in zip(*probe)]
     words, inverse = np.unique(contexts, return_inverse=True)
     first, last = model.in_offsets[words], model.in_offsets[words + 1]
     offsets = np.concatenate([[0], np.cumsum(last - first)])

@@ -89,7 +89,7 @@ def count_and_spool(sentences: Iterable[list[str]], workdir: Path,
             if len(ids.buf) >= FLUSH_TOKENS:
                 _flush_counts(raw, ids, next_id)
                 if len(raw.index) > max_vocab_size:
-                    _prune(raw, max_vocab_size)
+                    prune(raw, max_vocab_size)
             if len(ends.buf) >= FLUSH_TOKENS:
                 ends.flush()
         _flush_counts(raw, ids, next_id)
@@ -366,10 +366,10 @@ def merge_part(raw: RawCounts, words: list[str], mapping: np.ndarray, todo, loca
     raw.n_tokens += len(local)
     raw.n_sentences += len(ends)
     if len(index) > max_vocab_size:
-        _prune(raw, max_vocab_size)
+        prune(raw, max_vocab_size)
 
 
-def _prune(raw: RawCounts, max_vocab_size: int) -> None:
+def prune(raw: RawCounts, max_vocab_size: int) -> None:
     """Drop the rarest dictionary entries until at most ``max_vocab_size`` remain."""
     while len(raw.index) > max_vocab_size:
         rare = [w for w, pid in raw.index.items() if raw.counts[pid] <= raw.min_reduce]
