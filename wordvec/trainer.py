@@ -151,14 +151,14 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     _check_start(start, config)
-    team = dist.world(distributed)
-    if team is not None:
-        config = _ranked(config, team)
-        verbose, log = (verbose, log) if team.rank == 0 else (False, None)
+    world = dist.world(distributed)
+    if world is not None:
+        config = _ranked(config, world)
+        verbose, log = (verbose, log) if world.rank == 0 else (False, None)
     stats = TrainStats()
     with tempfile.TemporaryDirectory(prefix="wordvec-") as tmp:
         clock = time.perf_counter()
-        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats, team)
+        raw = _count(inputs, config, Path(tmp), (verbose, log), binary_ok, stats, world)
         _check_kind(raw, config, start)
         n_read, table = raw.n_tokens, None
         if config.phrases:
@@ -167,18 +167,18 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
                 raw = phrases.to_counts(joined, raw, Path(tmp))
             stats.phrase_joins = n_read - raw.n_tokens
         base = Vocab(start.resume.words, start.resume.counts) if start.resume else None
-        found = _merged(raw, config, team)
+        found = _merged(raw, config, world)
         vocab = build_vocab(raw, config.min_count, config.max_vocab, base)
         _check_vocab(found["raw_tokens"], len(raw.index), vocab, config)
         with tqdm(total=raw.n_tokens, unit="w", unit_scale=True, desc="encode",
                   disable=not verbose, leave=False) as bar:
             ids, offsets = encode(raw, vocab, Path(tmp), on_tokens=bar.update)
         stats.update(**{**_corpus_stats(raw, vocab, ids, offsets), "raw_tokens": n_read})
-        if team is not None:
-            stats.update(**{**_summed(team, stats), **found})
+        if world is not None:
+            stats.update(**{**_summed(world, stats), **found})
         _check_pairs(stats.raw_tokens, stats.train_tokens,
-                     _longest(offsets, team), config)
-        offsets = _cut(offsets, config, stats, log, team)
+                     _longest(offsets, world), config)
+        offsets = _cut(offsets, config, stats, log, world)
         del raw  # the counting dictionary is not needed while training
         vocab = vocab.compacted()
         rows = input_rows(vocab, config)
@@ -187,7 +187,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
             log(f"{len(vocab):,} words from {stats.raw_tokens:,} tokens; training")
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats, rows[2])
         stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
-                                  log, rows[:2], team))
+                                  log, rows[:2], world))
         del ids
     emb = _embeddings(vocab, w_in, w_out, config, stats, rows[2])
     resumed = start.resume.phrases if start.resume is not None else None
@@ -197,42 +197,42 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
     return emb
 
 
-def _ranked(config: TrainConfig, team: dist.World) -> TrainConfig:
+def _ranked(config: TrainConfig, world: dist.World) -> TrainConfig:
     """``config`` for one of several ranks: ``threads`` 0 shares this node's cores
     between its ranks; phrases are not found across ranks yet."""
     if config.phrases:
         raise ValueError("`phrases` cannot be found across MPI ranks yet; join them first "
                          "with `wordvec phrases`, then train on the joined text")
-    return dataclasses.replace(config, threads=team.threads(config.threads, thread_count(0)))
+    return dataclasses.replace(config, threads=world.threads(config.threads, thread_count(0)))
 
 
-def _merged(raw: RawCounts, config: TrainConfig, team) -> dict:
+def _merged(raw: RawCounts, config: TrainConfig, world) -> dict:
     """The tokens counted and the words pruned meanwhile; with several ranks, on all
     ranks, after each rank's ``raw`` was given every rank's counts
     (``dist.merge_counts``)."""
-    if team is None:
+    if world is None:
         return {"raw_tokens": raw.n_tokens, "pruned_while_counting": raw.pruned}
-    return dist.merge_counts(team, raw, config.max_vocab_size, prune)
+    return dist.merge_counts(world, raw, config.max_vocab_size, prune)
 
 
-def _summed(team: dist.World, stats: TrainStats) -> dict:
+def _summed(world: dist.World, stats: TrainStats) -> dict:
     """The per-rank figures of ``stats`` summed over ranks."""
     names = ("raw_tokens", "train_tokens", "sentences", "invalid_utf8")
-    return dict(zip(names, map(int, team.sum([getattr(stats, n) for n in names]))))
+    return dict(zip(names, map(int, world.sum([getattr(stats, n) for n in names]))))
 
 
-def _longest(offsets: np.ndarray, team) -> int:
+def _longest(offsets: np.ndarray, world) -> int:
     """The most tokens in a sentence, on any rank."""
     mine = int(np.diff(offsets).max(initial=0))
-    return mine if team is None else team.comm.allreduce(mine, op=team.mpi.MAX)
+    return mine if world is None else world.comm.allreduce(mine, op=world.mpi.MAX)
 
 
 def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log,
-         team=None) -> np.ndarray:
+         world=None) -> np.ndarray:
     """The sentences cut to ``config.max_sequence`` kept tokens; counts the cut ones."""
     stats.sequences_cut = int((np.diff(offsets) > config.max_sequence).sum())
-    if team is not None:
-        stats.sequences_cut = int(team.sum([stats.sequences_cut])[0])
+    if world is not None:
+        stats.sequences_cut = int(world.sum([stats.sequences_cut])[0])
     if stats.sequences_cut and log is not None:
         log(f"{stats.sequences_cut:,} sequences longer than {config.max_sequence:,} items "
             f"cut into pieces (--max-sequence)")
@@ -349,19 +349,19 @@ def _copy_ngrams(rows: np.ndarray, used: np.ndarray, table: subwords.Subwords) -
 
 
 def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool,
-           stats: TrainStats, team: dist.World | None = None) -> RawCounts:
+           stats: TrainStats, world: dist.World | None = None) -> RawCounts:
     """The counting pass, with a progress bar over input bytes; fills ``stats``.
 
     ``progress``: (show bars, log function or None) as ``train`` takes them. With
-    several ranks (``team``), this rank's share of the files; sequences are each
+    several ranks (``world``), this rank's share of the files; sequences are each
     rank's own.
     """
     verbose, log = progress
     if sequences.is_sequences(inputs):
         return _count_sequences(inputs, config, workdir, verbose)
     files = corpus.expand_paths(inputs)
-    if team is not None:
-        files = dist.share(files, team.rank, team.size)
+    if world is not None:
+        files = dist.share(files, world.rank, world.size)
         if not files:  # a share of none of the text: counts to merge with the others'
             return count_and_spool([], workdir, config.max_vocab_size)
     if log is not None:
