@@ -111,8 +111,7 @@ def test_merging_adds_every_ranks_change_and_keeps_what_training_did_meanwhile()
     base = 10 * rng.random((50, 8), dtype=np.float32)  # changes shorter than the rows
     mine, theirs, during = (rng.random((50, 8), dtype=np.float32) for _ in range(3))
     live, was = base + mine, base.copy()
-    syncer = distributed.Syncer(_world(_TwoRanks(theirs, live, during)), (live, 50, live, 50),
-                                (was, was), 0.1)
+    syncer = distributed.Syncer(_world(_TwoRanks(theirs, live, during)), [(live, was)], 0.1)
     syncer._merge_live(live, was)
     np.testing.assert_allclose(was, base + mine + theirs, rtol=1e-6)  # the merged rows
     np.testing.assert_allclose(live, base + mine + theirs + during, rtol=1e-6)
@@ -148,9 +147,10 @@ def _planted_hits(emb) -> float:
 
 
 @needs_mpi
-@pytest.mark.parametrize("tokenizer", ["default", "whitespace"])
-def test_two_ranks_build_one_vocabulary_and_hold_one_model(tmp_path, tokenizer):
-    settings = {"epochs": 2, "seed": 3, "tokenizer": tokenizer, "sync_interval": 0.01}
+@pytest.mark.parametrize("kind", [{}, {"tokenizer": "whitespace"}, {"model": "cbow"},
+                                  {"subwords": True, "buckets": 50_000}])
+def test_two_ranks_build_one_vocabulary_and_hold_one_model(tmp_path, kind):
+    settings = {"epochs": 2, "seed": 3, "sync_interval": 0.01, **kind}
     done = _mpi([HERE / "mpi_rank.py", tmp_path, SAMPLE, json.dumps(settings)])
     assert done.returncode == 0, done.stderr.decode()
     reports = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
@@ -166,6 +166,22 @@ def test_two_ranks_build_one_vocabulary_and_hold_one_model(tmp_path, tokenizer):
     saved = Embeddings.load(tmp_path / "model")
     assert saved.words == reports[0]["words"]
     np.testing.assert_array_equal(saved.vectors, vectors[0])
+
+
+@needs_mpi
+def test_ranks_passing_their_own_id_sequences_build_one_id_vocabulary(tmp_path):
+    from mpi_rank import id_sequences
+
+    settings = {"window": 0, "epochs": 2, "seed": 1}
+    done = _mpi([HERE / "mpi_rank.py", tmp_path, "ids", json.dumps(settings)])
+    assert done.returncode == 0, done.stderr.decode()
+    alone = train(id_sequences(), TrainConfig(**settings))
+    for rank in (0, 1):
+        report = json.loads((tmp_path / f"rank{rank}.json").read_text())
+        assert report["words"] == alone.words and isinstance(report["words"][0], int)
+        assert report["counts"] == alone.counts.tolist()
+        assert report["stats"]["train_tokens"] == alone.stats["train_tokens"]
+    assert Embeddings.load(tmp_path / "model").words == alone.words
 
 
 @needs_mpi

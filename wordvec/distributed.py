@@ -29,7 +29,9 @@ The cost is one more copy of both matrices per rank.
 Merging a prefix of rows: rows are in count order, so tier ``t`` is rows
 ``[FIRST_TIER * (2**t - 1), FIRST_TIER * (2**(t + 1) - 1))``, merged every
 ``2**t`` ticks of ``sync_interval`` seconds. The tiers due at a tick are always
-tiers 0..m, one prefix of rows, so a tick is one allreduce per matrix (in blocks).
+tiers 0..m, one prefix of rows, so a tick is one allreduce (in blocks) per run of
+rows in count order: the words' input rows, the n-gram rows of a subword model
+(numbered from the most used), the words' output rows.
 A rank keeps the updates its threads make while the allreduce runs: it adds the
 other ranks' changes to its rows instead of writing the merged rows over them.
 """
@@ -229,13 +231,13 @@ class Syncer(threading.Thread):
     of each matrix. All ranks make the same calls in the same order, so they meet
     at every allreduce; it ends when every rank has called ``finish``. Waits poll a
     non-blocking allreduce and sleep, so a waiting rank leaves its core to training.
-    ``rows``: (w_in, n_in, w_out, n_out): the matrices and how many rows to share;
-    ``bases``: those rows as last merged (``Team``).
+    ``parts``: (rows, the same rows as last merged) for each run of rows in count
+    order (``Team.shared_parts``), each merged by its own tiers.
     """
 
-    def __init__(self, world: World, rows: tuple, bases: tuple, interval: float):
+    def __init__(self, world: World, parts: list, interval: float):
         super().__init__(name="wordvec-sync", daemon=True)
-        self.world, self.rows, self.bases, self.interval = world, rows, bases, interval
+        self.world, self.parts, self.interval = world, parts, interval
         self.done = 0  # this rank's tokens trained, set by the training loop
         self.others = 0  # the other ranks' tokens at the last tick
         self.stopped = False  # another rank was interrupted: stop training
@@ -259,7 +261,6 @@ class Syncer(threading.Thread):
             self.failure = exc
 
     def _loop(self) -> None:
-        w_in, n_in, w_out, n_out = self.rows
         while True:
             self._wake.wait(self.interval)
             control = np.array([self._finished, self._interrupted, self.done], np.float64)
@@ -270,8 +271,8 @@ class Syncer(threading.Thread):
             if control[0] == self.world.size:
                 return
             self.ticks += 1
-            for matrix, n, base in ((w_in, n_in, self.bases[0]), (w_out, n_out, self.bases[1])):
-                rows = prefix_rows(self.ticks, n)
+            for matrix, base in self.parts:
+                rows = prefix_rows(self.ticks, len(matrix))
                 self._merge_live(matrix[:rows], base[:rows])
 
     def _merge_live(self, matrix: np.ndarray, base: np.ndarray) -> None:
@@ -340,16 +341,24 @@ class Team(Alone):
 
     def __init__(self, world: World, model, n_words: int, total: int, interval: float):
         self.world, self.size, self.interval = world, world.size, interval
-        self.rows = (model.w_in, len(model.w_in), model.w_out, n_words)
-        self.bases = (model.w_in.copy(), model.w_out[:n_words].copy())  # as last merged
+        self.parts = self.shared_parts(model, n_words)
         super().__init__(int(world.sum([total])[0]))
         self.base = self.mine = 0  # tokens done when the epoch began: all ranks, this one
         self.syncer: Syncer | None = None
         self.ticks, self.seconds, self.bytes, self.epoch_seconds = 0, 0.0, 0, 0.0
 
+    @staticmethod
+    def shared_parts(model, n_words: int) -> list:
+        """The rows the ranks share, each run in count order with a copy as last merged:
+        the words' input rows, the n-gram rows (subwords; numbered from the most
+        used, ``subwords.subword_rows``), the words' output rows (not the threads'
+        private copies past them)."""
+        runs = [model.w_in[:n_words], model.w_in[n_words:], model.w_out[:n_words]]
+        return [(rows, rows.copy()) for rows in runs if len(rows)]
+
     def begin_epoch(self, done: int) -> None:
         self.mine = done
-        self.syncer = Syncer(self.world, self.rows, self.bases, self.interval)
+        self.syncer = Syncer(self.world, self.parts, self.interval)
         self.syncer.start()
 
     def progress(self, done: int, tokens: int) -> tuple[float, float]:
@@ -370,9 +379,8 @@ class Team(Alone):
         syncer, start = self.syncer, time.perf_counter()
         with _signals_held() as came:
             syncer.finish(interrupted)
-            w_in, n_in, w_out, n_out = self.rows
-            self.world.merge(w_in[:n_in], self.bases[0])
-            self.world.merge(w_out[:n_out], self.bases[1])
+            for matrix, base in self.parts:
+                self.world.merge(matrix, base)
             stop = interrupted or syncer.stopped or bool(came)
             done, stops = self.world.sum([syncer.done, stop])
         self.base += int(done)
