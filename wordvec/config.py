@@ -124,9 +124,9 @@ class TrainConfig:
                                    choices=PHRASE_SCORINGS)
     connectors: str = _setting("", "Words allowed inside a phrase (bank_of_america): 'en' "
                                    "or a file, one word a line.")
-    # Several MPI ranks (distributed.py; Ji et al. 2016): how often the ranks average
+    # Several MPI ranks (distributed.py; Ji et al. 2016): how often the ranks merge
     # the most frequent words' rows while they train.
-    sync_interval: float = _setting(0.1, "With several MPI ranks: average the 1,024 most "
+    sync_interval: float = _setting(0.1, "With several MPI ranks: merge the 1,024 most "
                                          "frequent words' rows every this many seconds, "
                                          "the next 2,048 at twice that, and so on.",
                                     0.0, 3600.0, low_open=True)

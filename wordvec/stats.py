@@ -38,10 +38,10 @@ class TrainStats:
     progress: float = 1.0  # share of the planned tokens x epochs trained
     # several MPI ranks (distributed.py): None in a run of one process
     ranks: int | None = None
-    sync_ticks: int | None = None  # times the frequent rows were averaged while training
+    sync_ticks: int | None = None  # times the frequent rows were merged while training
     sync_seconds: float | None = None  # spent waiting for those allreduces (sync thread)
     sync_megabytes: float | None = None  # rows this rank sent to them (payload, MB)
-    epoch_end_sync_seconds: float | None = None  # waiting for all ranks, averaging all rows
+    epoch_end_sync_seconds: float | None = None  # waiting for all ranks, merging all rows
     # where training started from
     resumed_words: int | None = None  # --resume: words the model had
     new_words: int | None = None  # --resume: words added

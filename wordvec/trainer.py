@@ -618,7 +618,7 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
     Ctrl-C (KeyboardInterrupt, delivered when a chunk's kernel returns) stops the
     loop: the vectors trained so far are returned with the tokens done, and the
     caller saves them as an incomplete model. With several ranks, all stop after
-    the chunk they are training, and average their rows first.
+    the chunk they are training, and merge their rows first.
 
     Returns two losses per epoch: the running mean over the pairs trained, and the
     loss at the epoch's end of a fixed probe sample drawn from every chunk during the
