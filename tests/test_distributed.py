@@ -223,6 +223,31 @@ def _rank_pids(marker) -> list[int]:
 
 
 @needs_mpi
+def test_a_rank_with_no_share_of_the_text_still_trains_with_the_other(tmp_path, small_corpus):
+    """One compressed file goes whole to one rank; the other has nothing to train."""
+    with gzip.open(tmp_path / "small.txt.gz", "wb") as f:
+        f.write(small_corpus.read_bytes())
+    done = _mpi(["-m", "wordvec", "train", "small.txt.gz", "-o", "m", "--epochs", "2"],
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    emb, alone = Embeddings.load(tmp_path / "m"), train(small_corpus, TrainConfig(epochs=2))
+    assert emb.words == alone.words and emb.stats["train_tokens"] == alone.stats["train_tokens"]
+    assert abs(emb.stats["epoch_losses"][-1] - alone.stats["epoch_losses"][-1]) < 0.5
+
+
+@needs_mpi
+def test_an_error_after_the_ranks_met_ends_them_all_with_its_exit_code(tmp_path):
+    """Every rank finds the merged vocabulary empty and aborts; MPICH's MPI_Abort can
+    return, and the rank must still end (not fall into the CLI's error handler)."""
+    (tmp_path / "tiny.txt").write_text("a b\n")
+    done = _mpi(["-m", "wordvec", "train", "tiny.txt", "-o", "m"], cwd=tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and "no word occurs 5 times or more" in err
+    assert "Traceback" not in err and "internal error" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.txt"]
+
+
+@needs_mpi
 @pytest.mark.slow
 def test_ctrl_c_on_one_rank_stops_both_and_rank_0_saves(tmp_path):
     out = tmp_path / "m"

@@ -239,7 +239,6 @@ def _train_ranked(ctx, args: tuple, ranks) -> Embeddings:
 
             traceback.print_exc()
         ranks.abort(_describe(exc), _exit_code(exc))
-    raise AssertionError("unreachable: MPI_Abort ends the process")
 
 
 def _inherit_settings(ctx, options: dict, start) -> None:

@@ -44,6 +44,7 @@ import signal
 import sys
 import threading
 import time
+from typing import NoReturn
 
 import numpy as np
 
@@ -103,11 +104,15 @@ class World:
         self.comm.Allreduce(self.mpi.IN_PLACE, data, op=self.mpi.SUM)
         return data
 
-    def abort(self, message: str, code: int) -> None:
-        """Say ``message`` and end every rank with exit status ``code``."""
+    def abort(self, message: str, code: int) -> NoReturn:
+        """Say ``message`` and end every rank with exit status ``code``. MPICH's
+        MPI_Abort can return before the launcher kills this process, so this process
+        then ends itself (buffers flushed, no cleanup that could wait on other ranks)."""
         print(f"Error: rank {self.rank}: {message}; stopping all ranks", file=sys.stderr,
               flush=True)
+        sys.stdout.flush()
         self.comm.Abort(code)
+        os._exit(code)
 
     def merge(self, matrix: np.ndarray, base: np.ndarray) -> None:
         """Add every rank's change since ``base`` to ``base``, and make ``matrix`` that

@@ -659,11 +659,12 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
             except KeyboardInterrupt:
                 interrupted = True
             stop = team.end_epoch(interrupted)
-            loss_sum, pairs, probed, all_done = team.sum([*sums, _probe(model, probe), done])
+            loss_sum, pairs, probed, probing, all_done = team.sum(
+                [*sums, _probe(model, probe), bool(probe), done])
             if all_done < team.total * (epoch + 1) // config.epochs:
                 break  # stopped within the epoch: its losses are of part of it
             losses.append(loss_sum / max(pairs, 1.0))
-            probes.append(probed / team.size)
+            probes.append(probed / max(probing, 1.0))  # the mean over ranks with text
             if log is not None:
                 log(f"epoch {epoch + 1}/{config.epochs}: loss {probes[-1]:.4f}, "
                     f"{all_done / max(time.perf_counter() - began, 1e-9):,.0f} words/s, "
