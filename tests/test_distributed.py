@@ -69,13 +69,18 @@ def test_each_tick_averages_the_tiers_due_as_one_prefix():
     assert distributed.prefix_rows(1 << 40, 5000) == 5000  # never past the vocabulary
 
 
-def test_no_mpi_without_a_launch(monkeypatch):
-    for name in distributed.LAUNCH_VARIABLES:
+def test_no_mpi_without_a_launch_of_several_ranks(monkeypatch):
+    for name in distributed.LAUNCH_VARIABLES + distributed.SIZE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(sys.modules, "mpi4py", None)  # not even imported
     assert distributed.world(None) is None and distributed.world(False) is None
+    monkeypatch.setenv("PMI_RANK", "0")
+    monkeypatch.setenv("PMI_SIZE", "1")  # mpiexec -n 1, or srun of one task
+    assert distributed.world(None) is None
 
 
 def test_a_launch_without_mpi4py_says_what_to_install(monkeypatch):
+    monkeypatch.setenv("PMI_RANK", "0")
     monkeypatch.setenv("PMI_SIZE", "2")
     monkeypatch.setitem(sys.modules, "mpi4py", None)  # import fails
     with pytest.raises(distributed.DistributedError, match=r"pip install 'wordvec\[mpi\]'"):

@@ -53,8 +53,10 @@ from . import corpus
 FIRST_TIER = 1024  # rows in the most often merged tier; each next tier is twice as large
 BLOCK_BYTES = 1 << 24  # one allreduce moves at most this much (bounded scratch memory)
 POLL_SECONDS = 2e-4  # how often a waiting sync thread asks MPI whether its allreduce is done
-# Set by mpiexec (MPICH's hydra, Open MPI) or by srun with a PMI/PMIx plugin.
-LAUNCH_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS")
+# The number of ranks, as mpiexec (MPICH's hydra, Open MPI) or srun with a PMI or
+# PMIx plugin sets it; PMIx alone may leave only PMIX_RANK (and Slurm its step size).
+SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
+LAUNCH_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")
 INSTALL_HINT = "pip install 'wordvec[mpi]'"
 
 
@@ -62,21 +64,30 @@ class DistributedError(ValueError):
     """Training over MPI cannot start; the message says why and what to do."""
 
 
-def launched() -> bool:
-    """True when this process was started by an MPI launcher."""
-    return any(name in os.environ for name in LAUNCH_VARIABLES)
+def launch_size() -> int:
+    """How many ranks an MPI launcher started: 0 when none started this process, -1
+    when one did but did not say how many."""
+    if not any(name in os.environ for name in LAUNCH_VARIABLES):
+        return 0
+    for name in SIZE_VARIABLES:
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return -1
 
 
 def world(distributed: bool | None = None) -> World | None:
     """The MPI world when ``distributed`` (None: when launched by MPI with several
     ranks), else None (one process, no MPI)."""
-    if distributed is False or (distributed is None and not launched()):
+    size = launch_size()
+    if distributed is False or (distributed is None and size in (0, 1)):
         return None
     try:
         from mpi4py import MPI
     except ImportError:
-        raise DistributedError(f"this run was started by an MPI launcher (or with "
-                               f"--distributed) but mpi4py is not installed; "
+        if distributed is None and size < 0:
+            return None  # perhaps a single task of srun: train alone
+        raise DistributedError(f"this run was started by an MPI launcher with {size} ranks "
+                               f"(or with --distributed) but mpi4py is not installed; "
                                f"{INSTALL_HINT}") from None
     comm = MPI.COMM_WORLD
     if distributed is None and comm.Get_size() == 1:
