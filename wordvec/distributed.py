@@ -115,6 +115,10 @@ class World:
         self.comm.Allreduce(self.mpi.IN_PLACE, data, op=self.mpi.SUM)
         return data
 
+    def max(self, value: int) -> int:
+        """The largest ``value`` any rank passed."""
+        return self.comm.allreduce(value, op=self.mpi.MAX)
+
     def abort(self, message: str, code: int) -> NoReturn:
         """Say ``message`` and end every rank with exit status ``code``. MPICH's
         MPI_Abort can return before the launcher kills this process, so this process

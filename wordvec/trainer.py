@@ -224,7 +224,7 @@ def _summed(world: dist.World, stats: TrainStats) -> dict:
 def _longest(offsets: np.ndarray, world) -> int:
     """The most tokens in a sentence, on any rank."""
     mine = int(np.diff(offsets).max(initial=0))
-    return mine if world is None else world.comm.allreduce(mine, op=world.mpi.MAX)
+    return mine if world is None else world.max(mine)
 
 
 def _cut(offsets: np.ndarray, config: TrainConfig, stats: TrainStats, log,
