@@ -9,8 +9,11 @@ the lists to a saved model (counting, training, saving). Quality: hit rate at 10
 the share of an item's 10 nearest neighbours from its own category, over 5,000
 items drawn once from all but the best-sellers (those below min count are skipped).
 Runs rotate order and use seed r for repeat r, so the spread covers seeds.
-Reports median (min-max) seconds, peak RSS (the lists included, equal for both:
-``data MB``), hit rate and the speed ratio.
+Reports median (min-max) seconds, hit rate, the speed ratio and memory: the peak
+resident set while training (the lists included: ``data MB``, the same for both),
+what training added to the lists, and of that each tool's fixed cost (imports,
+runtime, compiled code), measured as what a 1,000-session run adds; the rest is the
+part that grows with the data.
 
 ``--curve`` instead trains wordvec alone for each noise exponent (-0.5, 0, 0.5,
 0.75, 1) and seed, and prints the hit rate's median (min-max) per exponent: the
@@ -26,6 +29,7 @@ curve at 100k sessions, 2 minutes.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -37,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 from _data import ROOT
-from benchmark import peak_rss_mb, spread
+from benchmark import peak_rss_since_reset, reset_peak_rss, spread
 from make_sessions import make_sessions
 
 TOOLS = ("wordvec", "gensim")
@@ -53,7 +57,7 @@ def train_wordvec(sessions, out: Path, args, seed: int):
                                  seed=seed, **args.extra)
     emb = wordvec.train(sessions, config)
     emb.save(out)
-    return _words_unit(emb)
+    return emb.words, emb.unit_vectors
 
 
 def train_gensim(sessions, out: Path, args, seed: int):
@@ -65,7 +69,8 @@ def train_gensim(sessions, out: Path, args, seed: int):
                      sg=1, negative=5, sample=1e-3, min_count=5, epochs=args.epochs,
                      workers=args.threads, seed=seed)
     model.save(str(out))
-    return model.wv.index_to_key, unit_rows(model.wv.vectors)
+    vectors = model.wv.vectors
+    return model.wv.index_to_key, lambda: unit_rows(vectors)
 
 
 def sessions_and_scorer(args):
@@ -108,14 +113,15 @@ def _words_unit(emb):
 
 def child(tool: str, args) -> None:
     sessions, score = sessions_and_scorer(args)
-    data_mb = peak_rss_mb()
+    gc.collect()
+    data_mb = reset_peak_rss()  # the lists, without the temporaries that made them
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         train = train_wordvec if tool == "wordvec" else train_gensim
         words, unit = train(sessions, Path(tmp) / "model", args, args.seed)
         seconds = time.perf_counter() - start
-    rss = peak_rss_mb()
-    hit = score(words, unit)
+    rss = peak_rss_since_reset()  # before the scorer's unit vectors
+    hit = score(words, unit())
     print(json.dumps({"seconds": seconds, "rss_mb": rss, "data_mb": data_mb, "hit10": hit}))
 
 
@@ -155,7 +161,8 @@ def main() -> None:
         return curve(args)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     warm = argparse.Namespace(**{**vars(args), "sessions": 1000, "epochs": 1})
-    run_child("wordvec", warm, seed=1)  # compile the kernels once, outside the timing
+    # compiles wordvec's kernels once, outside the timing; and each tool's fixed cost
+    fixed = {t: _added(run_child(t, warm, seed=1)) for t in TOOLS}
     runs = {t: [] for t in TOOLS}
     for r in range(args.repeats):
         for tool in TOOLS[r % 2:] + TOOLS[:r % 2]:
@@ -171,13 +178,23 @@ def main() -> None:
     print(f"| seconds, lists to saved model | "
           f"{spread([r['seconds'] for r in runs['wordvec']])} | "
           f"{spread([r['seconds'] for r in runs['gensim']])} | {spread(ratios, '{:.2f}')}x |")
+    for run in (*runs["wordvec"], *runs["gensim"]):
+        run["added_mb"] = _added(run)
     for label, key, fmt in (("hit rate at 10", "hit10", "{:.4f}"),
-                            ("peak RSS MB", "rss_mb", "{:.0f}"),
-                            ("of which the lists, MB", "data_mb", "{:.0f}")):
+                            ("peak RSS MB, training", "rss_mb", "{:.0f}"),
+                            ("of which the lists, MB", "data_mb", "{:.0f}"),
+                            ("added by training, MB", "added_mb", "{:.0f}")):
         print(f"| {label} | {spread([r[key] for r in runs['wordvec']], fmt)} | "
               f"{spread([r[key] for r in runs['gensim']], fmt)} | |")
+    print(f"| of which fixed (what 1,000 sessions add), MB | {fixed['wordvec']:.0f} | "
+          f"{fixed['gensim']:.0f} | |")
     args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                     "runs": runs}))
+                                     "runs": runs, "fixed_mb": fixed}))
+
+
+def _added(run: dict) -> float:
+    """What training added to the resident set, MB: its peak less the lists'."""
+    return run["rss_mb"] - run["data_mb"]
 
 
 if __name__ == "__main__":

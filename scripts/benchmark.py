@@ -101,6 +101,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reset_peak_rss() -> float:
+    """Measure the peak resident set afresh from now (Linux ``clear_refs``), for a
+    peak of the work that follows rather than of building its input; returns the
+    resident set now, MB. ``peak_rss_since_reset`` reads the peak."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
+
+
+def peak_rss_since_reset() -> float:
+    """Peak resident set, MB, since ``reset_peak_rss``."""
+    return _status_mb("VmHWM")
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field)) / 1024
+
+
 def child_wordvec(path: Path, out: Path, threads: int, epochs: int, tool: str,
                   seed: int) -> dict:
     import wordvec

@@ -191,9 +191,10 @@ def test_ranks_passing_their_own_id_sequences_build_one_id_vocabulary(tmp_path):
 
 @needs_mpi
 def test_the_cli_trains_one_model_with_two_ranks(tmp_path):
-    """Calibration (2 ranks x 1 thread, defaults, 2026-11-24): planted pairs in the top
-    10 for 96.8%, 94.8%, 94.2% and 95.5% of directed pairs with seeds 1, 2, 3 and 7,
-    against 89.0% for one thread alone and 3.2% for random vectors; asserted >= 90%."""
+    """Calibration (2 ranks x 1 thread, defaults, 2026-11-24, the +-1/dim start):
+    planted pairs in the top 10 for 92.9-96.1% of directed pairs over 8 runs with
+    seed 7 (ranks are not bit-reproducible) and 90.9-97.4% over seeds 1-6, against
+    90.3% for one thread alone and 3.2% for random vectors; asserted >= 88%."""
     done = _mpi(["-m", "wordvec", "train", SAMPLE, "-o", tmp_path / "m", "--seed", "7"],
                 cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
@@ -202,7 +203,7 @@ def test_the_cli_trains_one_model_with_two_ranks(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     emb = Embeddings.load(tmp_path / "m")
     assert emb.stats["ranks"] == 2 and emb.config.threads == 1
-    assert _planted_hits(emb) >= 0.90
+    assert _planted_hits(emb) >= 0.88
 
 
 @needs_mpi
