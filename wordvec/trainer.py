@@ -499,7 +499,7 @@ def init_weights(n_rows: int, dim: int, seed: int, n_out: int | None = None
     """``n_rows`` input vectors uniform in +-1/dim, ``n_out`` output vectors zero.
 
     gensim's and fastText's start; word2vec.c's is +-0.5/dim. On item sessions,
-    where most items have a few dozen events, the wider start scored 0.025 higher
+    where most items have a few dozen events, the wider start scored 0.024 higher
     (hit rate at 10, 3 seeds); on text it tied (README, "What it computes").
     ``n_out`` (default ``n_rows``) counts the words' rows and the threads' private
     rows (the kernels use them), but not the n-gram rows that ``w_in`` may have.
