@@ -326,17 +326,17 @@ def _skipgram_sentence(centre_updates, shared):
         prob = 1.0
         pairs = 0
         start, stop = 0, 0
-        if n > 0:
-            start, stop, state = draw_centre(n, 0, model, settings, state, work, 0, shared)
-        for i in range(n):
+        for i in range(n + 1):  # draw centre i, train centre i - 1: one draw_centre to inline
             base = (i & 1) * half
             next_start, next_stop = 0, 0
-            if i + 1 < n:
-                next_start, next_stop, state = draw_centre(n, i + 1, model, settings, state,
-                                                           work, half - base, shared)
-            prob, part, count = centre_updates(i, start, stop, model, work, base, alpha, prob)
-            loss += part
-            pairs += count
+            if i < n:
+                next_start, next_stop, state = draw_centre(n, i, model, settings, state, work,
+                                                           base, shared)
+            if i > 0:
+                prob, part, count = centre_updates(i - 1, start, stop, model, work, half - base,
+                                                   alpha, prob)
+                loss += part
+                pairs += count
             start, stop = next_start, next_stop
         return loss - math.log(prob), pairs, state
 
@@ -545,8 +545,11 @@ def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, su
     """
     n_blocks = rng_states.shape[0]
     bounds = block_bounds(offsets, n_blocks)
-    losses = np.zeros((n_blocks, 2), dtype=np.float64)
-    lock = np.zeros(1, dtype=np.int64)  # held by a block while it merges its private rows
+    # np.empty and a plain store, not np.zeros: under parallel=True, np.zeros becomes a
+    # parallel loop of its own, which costs a second compile of a threaded function.
+    losses = np.empty((n_blocks, 2), dtype=np.float64)  # every entry is written below
+    lock = np.empty(1, dtype=np.int64)  # held by a block while it merges its private rows
+    lock[0] = 0
     for b in prange(n_blocks):
         work = make_work(model, settings, hot, np.int64(b))  # one type in and out of prange
         part = offsets[bounds[b]:bounds[b + 1] + 1]
