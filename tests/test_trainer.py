@@ -1,5 +1,6 @@
 import subprocess
 import sys
+import threading
 import time
 
 import numba
@@ -191,6 +192,22 @@ def test_a_slow_kernel_load_says_it_is_compiling(monkeypatch):
     trainer._warm_up(None, None, (), 1, said.append)
     time.sleep(0.1)
     assert said == [trainer.COMPILE_NOTICE]
+
+
+def test_kernels_load_on_a_fresh_thread_whose_result_or_error_comes_back(monkeypatch):
+    """The compile runs on a new thread (its frame stack starts at the same depth
+    however wordvec was started); what it returns or raises reaches the caller."""
+    caller = threading.get_ident()
+    assert trainer._on_fresh_thread(lambda a, b: (threading.get_ident(), a + b), 2, 3)[1] == 5
+    assert trainer._on_fresh_thread(threading.get_ident) != caller
+    monkeypatch.setattr(trainer, "_load_kernels", lambda *args: threading.get_ident())
+    assert trainer._warm_up(None, None, (), 1) != caller
+
+    def fail():
+        raise KeyError("no kernel")
+
+    with pytest.raises(KeyError, match="no kernel"):
+        trainer._on_fresh_thread(fail)
 
 
 @pytest.mark.parametrize("options, kind", [({}, "none, none, bool"),

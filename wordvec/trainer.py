@@ -57,7 +57,7 @@ HOT_ROWS = 1024
 WEIGHTS, THREADS, PROBE = range(3)  # the independent random streams of one seed
 # Said when the kernels take longer than NOTICE_AFTER seconds to load: they are
 # compiling (the first run of a kind of model); from Numba's cache they load in ~0.3 s.
-COMPILE_NOTICE = ("compiling the training kernels (first run only, about 7 s; later runs "
+COMPILE_NOTICE = ("compiling the training kernels (first run only, 5 to 7 s; later runs "
                   "load them from the cache)")
 NOTICE_AFTER = 1.0
 
@@ -587,15 +587,45 @@ def _warm_up(model, settings, kind, threads: int, say=None) -> float:
         notice.daemon = True
         notice.start()
     try:
-        return _load_kernels(model, settings, kind, threads)
+        return _on_fresh_thread(_load_kernels, model, settings, kind, threads)
     finally:
         if notice is not None:
             notice.cancel()
 
 
+def _on_fresh_thread(function: Callable, *args):
+    """``function(*args)`` on a new thread: its result, or its exception raised here.
+
+    For compiling. CPython 3.11 maps its stack of Python frames in 16 KB chunks and
+    unmaps a chunk as soon as the frames in it return; Numba's compiler recurses
+    deeply, and where its depth keeps crossing a chunk boundary, calls map and unmap
+    a chunk over and over (measured under ``python -m wordvec``: 520k mmap/munmap
+    pairs, 600k page faults, a 9.5 s compile instead of 6.5 s). A new thread starts
+    at the same depth however wordvec was started (console script, ``-m``, a
+    notebook, a deep call stack), so the compile's cost does not depend on it.
+    """
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name="wordvec-compile", daemon=True)
+    worker.start()
+    worker.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
 def _load_kernels(model, settings, kind, threads: int) -> float:
-    """Call the chunk kernel on one empty chunk; return the seconds it took."""
+    """Call the chunk kernel on one empty chunk with ``threads`` threads; return the
+    seconds it took."""
     start = time.perf_counter()
+    numba.set_num_threads(threads)  # per thread in Numba: this may be a new thread
     w = np.zeros((1, model.w_in.shape[1]), dtype=np.float32)
     tiny = model._replace(w_in=w, w_out=w.copy(), lockf=model.lockf[:1], keep=model.keep[:1],
                           noise=model.noise[:1], in_offsets=model.in_offsets[:2],
