@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 import threading
@@ -210,16 +211,36 @@ def test_kernels_load_on_a_fresh_thread_whose_result_or_error_comes_back(monkeyp
         trainer._on_fresh_thread(fail)
 
 
-@pytest.mark.parametrize("options, kind", [({}, "none, none, bool"),
-                                           ({"shared_negatives": False}, "none, none, none"),
-                                           ({"model": "cbow"}, "bool, none, none")])
-def test_a_run_compiles_only_its_update(small_corpus, options, kind):
-    """One specialisation of the chunk kernel per run, for the update it trains: the
-    others are never compiled (in a fresh process, as a user's first run)."""
-    code = ("import sys, wordvec; from wordvec import _kernels as k; "
-            "wordvec.train(sys.argv[1], wordvec.TrainConfig(min_count=1, epochs=1, "
-            f"**{options!r})); print([str(s) for s in k.train_chunk.signatures])")
-    out = subprocess.run([sys.executable, "-c", code, str(small_corpus)], capture_output=True,
-                         text=True, check=True).stdout
-    signatures = eval(out)
+UPDATES = ("shared_update", "pair_updates", "cbow_updates", "subword_updates")
+# In a fresh process on an empty cache: the chunk kernel's signatures, and which of the
+# updates' source lines the block kernel's typed IR holds (inlined code keeps its lines).
+COMPILED = """
+import inspect, sys, wordvec
+from wordvec import _kernels as k
+wordvec.train(sys.argv[1], wordvec.TrainConfig(min_count=1, epochs=1, **eval(sys.argv[2])))
+(block,) = k.train_block.overloads.values()
+lines = {inst.loc.line for b in block.type_annotation.blocks.values() for inst in b.body
+         if inst.loc.filename == k.__file__}
+held = []
+for name in sys.argv[3:]:
+    source, first = inspect.getsourcelines(getattr(k, name).py_func)
+    if lines & set(range(first + 1, first + len(source))):
+        held.append(name)
+print(([str(s) for s in k.train_chunk.signatures], held))
+"""
+
+
+@pytest.mark.parametrize("options, kind, update", [
+    ({}, "none, none, bool, none", "shared_update"),
+    ({"shared_negatives": False}, "none, none, none, bool", "pair_updates"),
+    ({"model": "cbow"}, "bool, none, none, none", "cbow_updates")])
+def test_a_run_compiles_only_its_update(small_corpus, tmp_path, options, kind, update):
+    """One specialisation of the chunk kernel per run, and its block kernel holds the
+    code of the update it trains and of no other (in a fresh process on an empty
+    Numba cache, as a user's first run)."""
+    out = subprocess.run([sys.executable, "-c", COMPILED, str(small_corpus), repr(options),
+                          *UPDATES], capture_output=True, text=True, check=True,
+                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}).stdout
+    signatures, held = eval(out.strip().splitlines()[-1])
     assert len(signatures) == 1 and signatures[0].endswith(f"int64, {kind})")
+    assert held == [update]

@@ -80,21 +80,25 @@ is the longest sequence) and ``negative`` (int) as in TrainConfig; ``shrink`` (b
 each centre draws its reach in [1, window], else it is ``window``; ``corrected``
 (bool): CBOW's true gradient of the mean, else word2vec.c's update."""
 
-Kind = namedtuple("Kind", ["cbow", "subwords", "shared"])
-Kind.__doc__ = """Which update the kernels run, each field None (off) or True (on):
+Kind = namedtuple("Kind", ["cbow", "subwords", "shared", "pair"])
+Kind.__doc__ = """Which update the kernels run: one field True, the others None.
 ``cbow``: CBOW over ``in_rows`` (``cbow_updates``); ``subwords``: fastText's
 skip-gram over ``in_rows`` (``subword_updates``); ``shared``: skip-gram with one draw
-of noise words per centre word, else word2vec.c's one per pair.
+of noise words per centre word; ``pair``: word2vec.c's skip-gram, one draw per pair.
 
-The kernels take the three as separate arguments (``*kind``), not as one tuple, so
-that Numba compiles only the update a run uses: a branch on whether an argument is
-None is removed before compiling (dead-branch pruning), while a branch on a value is
-compiled both ways."""
+The kernels take the four as separate arguments (``*kind``), not as one tuple, so
+that Numba compiles only the update a run uses: Numba's dead-branch pruning removes
+a branch on ``arg is not None`` before compiling when it can tell the answer from
+the argument's type, which it can for None but not for True (a bool). So every update
+has its own test: the one whose argument is True stays, and the tests after it, all
+on None, are removed; a final ``else`` would have been compiled in every run."""
 
 
 def kind_of(cbow: bool, subwords: bool, shared: bool) -> Kind:
-    """The ``Kind`` for three flags (True or False)."""
-    return Kind(*(True if on else None for on in (cbow, subwords, shared)))
+    """The ``Kind`` for three flags (True or False); CBOW wins over subwords (its
+    kernel reads the n-gram rows itself), and either over ``shared``."""
+    chosen = "cbow" if cbow else "subwords" if subwords else "shared" if shared else "pair"
+    return Kind(*(True if field == chosen else None for field in Kind._fields))
 
 Work = namedtuple("Work", ["buf", "targets", "grad", "contexts", "g", "delta", "snapshot",
                            "hot", "shift", "hidden"])
@@ -488,14 +492,14 @@ def sync_private_rows(w_out, work, lock):
 
 @njit(cache=True, fastmath=FAST)
 def train_block(ids, offsets, model, settings, alphas, state, work, lock, cbow, subwords,
-                shared):
+                shared, pair):
     """Train the sentences ``offsets[s]:offsets[s + 1]`` of ``ids``, one after another.
 
     ``alphas`` (float64, shape (2,)) gives the learning rate at the block's first
     and last token; it falls linearly by position in between. The thread's private
     rows (``work``) are merged into the shared rows every ``SYNC_TOKENS`` tokens
-    and at the end, under ``lock``. ``cbow``, ``subwords``, ``shared``: the update,
-    as the fields of a ``Kind`` (``*kind``). Returns (loss sum, pair count, state);
+    and at the end, under ``lock``. ``cbow``, ``subwords``, ``shared``, ``pair``: the
+    update, as the fields of a ``Kind`` (``*kind``). Returns (loss sum, pair count, state);
     a pair is a (word, context) pair for skip-gram, a centre word with its window
     for CBOW.
     """
@@ -510,13 +514,14 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock, cbow, 
         start = offsets[s]
         alpha = np.float32(alphas[0] + (alphas[1] - alphas[0]) * ((start - first) / span))
         n, state = subsample(ids[start:offsets[s + 1]], model.keep, state, work.buf)
-        if cbow is not None:  # pruned before compiling when None (see Kind)
+        part, count = 0.0, 0
+        if cbow is not None:  # the tests on None are pruned before compiling (see Kind)
             part, count, state = cbow_updates(n, model, settings, alpha, state, work)
         elif subwords is not None:
             part, count, state = subword_updates(n, model, settings, alpha, state, work)
         elif shared is not None:
             part, count, state = shared_sentence(n, model, settings, alpha, state, work)
-        else:
+        elif pair is not None:
             part, count, state = pair_sentence(n, model, settings, alpha, state, work)
         loss += part
         pairs += count
@@ -530,7 +535,7 @@ def train_block(ids, offsets, model, settings, alphas, state, work, lock, cbow, 
 
 @njit(parallel=True, cache=True, nogil=True)
 def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, subwords,
-                shared):
+                shared, pair):
     """Train one chunk of sentences on all threads, Hogwild style.
 
     The sentences are split into ``len(rng_states)`` blocks, one per thread; each
@@ -539,7 +544,7 @@ def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, su
     2011), so runs on more than one thread are not bit-reproducible. With ``hot``
     above 0, block ``b`` trains a private copy of the ``hot`` most frequent words'
     output rows at row ``n_words + b * hot`` (``model.w_out`` must have those
-    spare rows). ``cbow``, ``subwords``, ``shared``: the update (``*kind``, see
+    spare rows). ``cbow``, ``subwords``, ``shared``, ``pair``: the update (``*kind``, see
     ``Kind``). Returns float64 array, shape (n_blocks, 2): loss sum and pair count
     per block.
     """
@@ -554,7 +559,7 @@ def train_chunk(ids, offsets, model, settings, alphas, rng_states, hot, cbow, su
         work = make_work(model, settings, hot, np.int64(b))  # one type in and out of prange
         part = offsets[bounds[b]:bounds[b + 1] + 1]
         loss, pairs, state = train_block(ids, part, model, settings, alphas, rng_states[b],
-                                         work, lock, cbow, subwords, shared)
+                                         work, lock, cbow, subwords, shared, pair)
         losses[b, 0] = loss
         losses[b, 1] = pairs
         rng_states[b] = state
