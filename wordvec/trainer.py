@@ -57,7 +57,7 @@ HOT_ROWS = 1024
 WEIGHTS, THREADS, PROBE = range(3)  # the independent random streams of one seed
 # Said when the kernels take longer than NOTICE_AFTER seconds to load: they are
 # compiling (the first run of a kind of model); from Numba's cache they load in ~0.3 s.
-COMPILE_NOTICE = ("compiling the training kernels (first run only, 5 to 7 s; later runs "
+COMPILE_NOTICE = ("compiling the training kernels (first run only, about 5 s; later runs "
                   "load them from the cache)")
 NOTICE_AFTER = 1.0
 
