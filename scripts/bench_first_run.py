@@ -11,7 +11,8 @@ this checkout's (through ``PYTHONPATH``), so that two commits can be compared in
 run: the trees take turns, in an order that rotates by one each repeat.
 
 Usage: ``python scripts/bench_first_run.py --repeats 3 --threads 2``
-Time: about 15 s a run; the default (4 kinds x 3 repeats, 1 tree) about 3 minutes.
+Time: about 10 s for a cold and a warm run; the default (4 kinds x 3 repeats, 1 tree)
+about 3 minutes, twice that with two trees.
 """
 
 from __future__ import annotations
