@@ -117,17 +117,20 @@ def test_pruning_keeps_the_table_bounded(tmp_path, monkeypatch):
     assert raw.counts[raw.index["common"]] == 400
 
 
-def test_training_with_two_threads_counts_in_workers(small_corpus, tmp_path, monkeypatch):
-    """The trainer counts in workers when it has threads and input to share: the
-    vocabulary and the corpus statistics equal a one-thread run's."""
+def test_training_counts_in_workers_from_workers_from_threads(small_corpus, monkeypatch):
+    """The trainer counts in workers from ``WORKERS_FROM`` threads (lowered here to
+    2, as these machines have 2 cores) when it has input to share, and below that in
+    one process with the kernels: the vocabulary and the corpus statistics agree."""
     monkeypatch.setattr(parallel_count, "RANGE_BYTES", 4096)
     calls = []
     real = parallel_count.count_in_workers
     monkeypatch.setattr(parallel_count, "count_in_workers",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
-    one = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=1))
-    two = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
+    kernels = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
+    assert calls == []  # 2 threads: below WORKERS_FROM
+    monkeypatch.setattr(parallel_count, "WORKERS_FROM", 2)
+    workers = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
     assert calls == [1]
-    assert one.words == two.words and np.array_equal(one.counts, two.counts)
-    assert [one.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")] == \
-        [two.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")]
+    assert kernels.words == workers.words and np.array_equal(kernels.counts, workers.counts)
+    assert [kernels.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")] == \
+        [workers.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")]

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wordvec import vocab as vocab_mod
 from wordvec.vocab import Vocab, build_vocab, count_and_spool, encode, read_ids
@@ -191,3 +193,46 @@ def test_byte_counting_prunes_like_the_counter(tmp_path):
     kept = [vocab.words[i] for i in np.asarray(ids)]
     assert sorted(set(kept)) == sorted(vocab.words)
     assert len(kept) == int(vocab.counts.sum())
+
+
+# Characters the default-words kernel reads itself (ASCII, Latin-1 letters, the quotes
+# and dashes of English text, U+2019 as a joiner) and ones it leaves to Python.
+_KNOWN = list("aZq09 -'_.,;\t\r!?") + ["\u2018", "\u2019", "\u201c", "\u201d", "\u2013",
+                                      "\u2014", "\u2026", "é", "É", "ß", "ÿ", "Þ", "×", "÷"]
+_OTHER = ["ª", "µ", "\xa0", "İ", "e\u0301", "ﬁ", "²", "Ǆ", "\u2000", "\ufffd", "א", "日"]
+
+
+@given(st.lists(st.sampled_from(_KNOWN + _OTHER + ["\n"] * 3), max_size=60),
+       st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_default_words_kernel_splits_as_the_python_tokenizer(chars, lowercase):
+    """The kernel's lines of words are the default tokenizer's, line for line, on text
+    of the characters it knows, the ones it leaves to Python, and both in one line."""
+    from wordvec.corpus import tokenize
+
+    text = "".join(chars)
+    expected = "\n".join(" ".join(tokenize(line, "default", lowercase))
+                         for line in text.split("\n"))
+    assert vocab_mod.default_words(text.encode(), lowercase).decode() == expected
+
+
+def test_default_tokenizer_counts_with_the_kernels_as_in_python(tmp_path):
+    """Counting with the default tokenizer through the kernels (``default_words``,
+    then the whitespace counter) gives the Python pass's words, counts and sentences,
+    on messy text with letters the kernel leaves to Python and a NFKC-folded word."""
+    from wordvec import corpus
+
+    path = tmp_path / "messy.txt"
+    path.write_bytes(_messy_text() + "\nThe Café’s “well-known” ﬁsh – Ｋing\n".encode())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    slow = count_and_spool(corpus.iter_sentences([path]), tmp_path / "a", 10**6)
+    chunks = ((vocab_mod.default_words(data), ends)
+              for data, ends in corpus.iter_line_bytes([path]))
+    fast = vocab_mod.count_and_spool_bytes(chunks, tmp_path / "b", 10**6)
+    assert fast.n_tokens == slow.n_tokens > 60_000
+    assert fast.n_sentences == slow.n_sentences
+    assert {w: int(fast.counts[i]) for w, i in fast.index.items()} == \
+        {w: int(slow.counts[i]) for w, i in slow.index.items()}
+    assert _stream(fast) == _stream(slow)
+    assert ["the", "café’s", "well-known", "fish", "king"] in _stream(fast)

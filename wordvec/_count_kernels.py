@@ -151,3 +151,85 @@ def fill_slots(slots, hashes, live):
         while slots[i] >= 0:
             i = (i + 1) & mask
         slots[i] = slot_value(hashes[s], s)
+
+
+# What ``word_lines`` makes of a character (``char_kind``).
+WORD, JOINER, BREAK, NEWLINE, OTHER = range(5)
+
+
+@njit(cache=True, inline="always")
+def char_kind(b, c, d):
+    """The kind of the character whose UTF-8 starts with bytes ``b, c, d`` (int64; 0
+    past the end) and its width in bytes, for the default tokenizer's characters that
+    NFKC leaves alone: ASCII; Latin-1 letters U+00C0-U+00FF (a word character, but
+    not × and ÷); the quotes, dashes and ellipsis U+2018, U+201C, U+201D, U+2013,
+    U+2014, U+2026 (breaks; NFKC turns the ellipsis into three dots, breaks too);
+    U+2019, a joiner like ``'``, ``-`` and ``_``. Anything else is OTHER."""
+    if b < 0x80:
+        if 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122:
+            return WORD, 1
+        if b == 39 or b == 45 or b == 95:
+            return JOINER, 1
+        return (NEWLINE, 1) if b == 10 else (BREAK, 1)
+    if b == 0xC3 and 0x80 <= c <= 0xBF:
+        return (BREAK, 2) if c == 0x97 or c == 0xB7 else (WORD, 2)
+    if b == 0xE2 and c == 0x80:
+        if d == 0x99:
+            return JOINER, 3
+        if d == 0x98 or d == 0x9C or d == 0x9D or d == 0x93 or d == 0x94 or d == 0xA6:
+            return BREAK, 3
+    return OTHER, 1
+
+
+@njit(cache=True)
+def word_lines(data, lowercase, out, odd):
+    """The default tokenizer's words (``corpus.tokenize``) of each line of ``data``
+    (UTF-8 bytes), written to ``out`` one line per line, the words split by single
+    spaces: a word is a run of word characters with single joiners inside, lowercased
+    (ASCII and Latin-1) when ``lowercase``. A line holding a character ``char_kind``
+    does not know is left empty in ``out``, for the caller to fill, and its input
+    start, end (before the newline) and place in ``out`` go to the next three slots
+    of ``odd`` (int64, three per line). Returns (bytes written, odd lines); ``out``
+    needs as many bytes as ``data``."""
+    n, o, k, p = data.shape[0], 0, 0, 0
+    while p < n:
+        line, line_out, in_word = p, o, False
+        kind = BREAK
+        while p < n:
+            b = np.int64(data[p])
+            c = np.int64(data[p + 1]) if p + 1 < n else 0
+            kind, width = char_kind(b, c, np.int64(data[p + 2]) if p + 2 < n else 0)
+            if kind == NEWLINE or kind == OTHER:
+                break
+            if kind == WORD:
+                if not in_word and o > line_out:
+                    out[o] = 32
+                    o += 1
+                if width == 1:
+                    out[o] = b + 32 if lowercase and 65 <= b <= 90 else b
+                else:
+                    out[o] = b
+                    out[o + 1] = c + 32 if lowercase and c <= 0x9E else c
+                o += width
+                in_word = True
+            elif kind == JOINER and in_word and p + width < n and char_kind(
+                    np.int64(data[p + width]),
+                    np.int64(data[p + width + 1]) if p + width + 1 < n else 0,
+                    np.int64(data[p + width + 2]) if p + width + 2 < n else 0)[0] == WORD:
+                for j in range(width):
+                    out[o + j] = data[p + j]
+                o += width
+            else:
+                in_word = False
+            p += width
+        if kind == OTHER:
+            while p < n and data[p] != 10:
+                p += 1
+            odd[3 * k], odd[3 * k + 1], odd[3 * k + 2] = line, p, line_out
+            k += 1
+            o = line_out
+        if p < n:  # at a newline
+            out[o] = 10
+            o += 1
+            p += 1
+    return o, k

@@ -19,6 +19,10 @@ Plain files are split into byte ranges at line starts, which the workers read
 themselves; compressed files and stdin are read here, and their text is sent to
 the workers in batches of whole lines. At most two parts per worker are in
 flight, so memory stays bounded whatever the size of the input.
+
+With fewer than ``WORKERS_FROM`` threads the trainer counts in one process instead,
+with the counting kernels (``vocab.default_words`` then ``count_and_spool_bytes``),
+which on two cores is faster than two workers.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ from . import corpus
 from .vocab import RawCounts, merge_part
 
 RANGE_BYTES = 1 << 22  # one part of a plain file: ~700k tokens of English
+# Two workers counted 20M tokens in 4.3-4.6 s, the kernels in one process in 2.9-3.1 s;
+# the workers' Python scales with cores, the kernels do not (docs/performance.md).
+WORKERS_FROM = 3
 WORKER_WORDS = 1 << 20  # a worker forgets its words past this many (~100 MB of them)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 

@@ -43,6 +43,7 @@ from .vocab import (
     count_and_spool_bytes,
     count_ids,
     cut_sequences,
+    default_words,
     encode,
     prune,
     read_ids,
@@ -368,16 +369,15 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
     size, workers = corpus.input_size(files), thread_count(config.threads)
     with tqdm(total=size, unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
-        if config.tokenizer == "whitespace":  # split in the kernels, not in Python
-            chunks = corpus.iter_line_bytes(files, bar.update, binary_ok, stats)
-            return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
-        if workers > 1 and (size is None or size >= 2 * parallel_count.RANGE_BYTES):
+        if workers >= parallel_count.WORKERS_FROM and config.tokenizer == "default" and \
+                (size is None or size >= 2 * parallel_count.RANGE_BYTES):
             return parallel_count.count_in_workers(
                 files, workers, config.tokenizer, config.lowercase, workdir,
                 config.max_vocab_size, bar.update, binary_ok, stats)
-        sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
-                                          on_bytes=bar.update, binary_ok=binary_ok, stats=stats)
-        return count_and_spool(sentences, workdir, config.max_vocab_size)
+        chunks = corpus.iter_line_bytes(files, bar.update, binary_ok, stats)
+        if config.tokenizer == "default":
+            chunks = ((default_words(data, config.lowercase), ends) for data, ends in chunks)
+        return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
 
 
 def _count_sequences(source, config: TrainConfig, workdir: Path, verbose: bool) -> RawCounts:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _count_kernels as ck
-from .corpus import MAX_SENTENCE_LEN
+from .corpus import MAX_SENTENCE_LEN, tokenize
 
 NOISE_POWER = 0.75
 FLUSH_TOKENS = 1 << 20
@@ -128,6 +128,29 @@ def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
                 table = _prune_table(table, raw, max_vocab_size)
     _read_table(table, raw)
     return raw
+
+
+def default_words(data: bytes, lowercase: bool = True) -> bytes:
+    """The default tokenizer's words of each line of ``data`` (UTF-8), as lines of
+    words split by single spaces: what ``corpus.tokenize`` gives, in the form the
+    whitespace counting kernel reads. A kernel does the lines whose characters NFKC
+    leaves alone (``_count_kernels.char_kind``: most lines of English text), and
+    ``tokenize`` the others."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    out = np.empty(len(text), dtype=np.uint8)
+    # an odd line holds a character of 2 or more bytes and ends with a newline (but
+    # the last): at most len / 3 + 1 of them; untouched pages of np.empty cost nothing
+    odd = np.empty(len(text) + 3, dtype=np.int64)
+    n, k = ck.word_lines(text, lowercase, out, odd)
+    if k == 0:
+        return out[:n].tobytes()
+    parts, done = [], 0
+    for start, stop, at in odd[:3 * k].reshape(-1, 3).tolist():
+        line = data[start:stop].decode("utf-8")
+        parts += [out[done:at].tobytes(), " ".join(tokenize(line, "default", lowercase)).encode()]
+        done = at
+    parts.append(out[done:n].tobytes())
+    return b"".join(parts)
 
 
 def count_ids(batches: Iterable[tuple[np.ndarray, np.ndarray]], workdir: Path,
