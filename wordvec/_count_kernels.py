@@ -190,10 +190,13 @@ def word_lines(data, lowercase, out, odd):
     does not know is left empty in ``out``, for the caller to fill, and its input
     start, end (before the newline) and place in ``out`` go to the next three slots
     of ``odd`` (int64, three per line). Returns (bytes written, odd lines); ``out``
-    needs as many bytes as ``data``."""
+    needs as many bytes as ``data``.
+
+    A joiner after a word character waits (``joiner``: its width) until the next
+    character says whether the word goes on through it."""
     n, o, k, p = data.shape[0], 0, 0, 0
     while p < n:
-        line, line_out, in_word = p, o, False
+        line, line_out, in_word, joiner = p, o, False, 0
         kind = BREAK
         while p < n:
             b = np.int64(data[p])
@@ -202,7 +205,11 @@ def word_lines(data, lowercase, out, odd):
             if kind == NEWLINE or kind == OTHER:
                 break
             if kind == WORD:
-                if not in_word and o > line_out:
+                if joiner > 0:
+                    for j in range(joiner):
+                        out[o + j] = data[p - joiner + j]
+                    o += joiner
+                elif not in_word and o > line_out:
                     out[o] = 32
                     o += 1
                 if width == 1:
@@ -211,16 +218,11 @@ def word_lines(data, lowercase, out, odd):
                     out[o] = b
                     out[o + 1] = c + 32 if lowercase and c <= 0x9E else c
                 o += width
-                in_word = True
-            elif kind == JOINER and in_word and p + width < n and char_kind(
-                    np.int64(data[p + width]),
-                    np.int64(data[p + width + 1]) if p + width + 1 < n else 0,
-                    np.int64(data[p + width + 2]) if p + width + 2 < n else 0)[0] == WORD:
-                for j in range(width):
-                    out[o + j] = data[p + j]
-                o += width
+                in_word, joiner = True, 0
+            elif kind == JOINER and in_word and joiner == 0:
+                joiner = width
             else:
-                in_word = False
+                in_word, joiner = False, 0
             p += width
         if kind == OTHER:
             while p < n and data[p] != 10:
