@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE
 
-from wordvec import TrainConfig, corpus, parallel_count, train, vocab
+from wordvec import TrainConfig, corpus, parallel_count, train, trainer, vocab
 from wordvec.stats import TrainStats
 
 
@@ -120,17 +120,24 @@ def test_pruning_keeps_the_table_bounded(tmp_path, monkeypatch):
 def test_training_counts_in_workers_from_workers_from_threads(small_corpus, monkeypatch):
     """The trainer counts in workers from ``WORKERS_FROM`` threads (lowered here to
     2, as these machines have 2 cores) when it has input to share, and below that in
-    one process with the kernels: the vocabulary and the corpus statistics agree."""
+    one process with the kernels: the vocabulary and the corpus statistics agree.
+    Input under two parts is counted by the Python pass (no kernel to compile)."""
     monkeypatch.setattr(parallel_count, "RANGE_BYTES", 4096)
     calls = []
-    real = parallel_count.count_in_workers
-    monkeypatch.setattr(parallel_count, "count_in_workers",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    for module, name in ((parallel_count, "count_in_workers"),
+                         (trainer, "count_and_spool_bytes")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name,
+                            lambda *a, real=real, name=name, **k: calls.append(name)
+                            or real(*a, **k))
     kernels = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
-    assert calls == []  # 2 threads: below WORKERS_FROM
+    assert calls == ["count_and_spool_bytes"]  # 2 threads: below WORKERS_FROM
     monkeypatch.setattr(parallel_count, "WORKERS_FROM", 2)
     workers = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
-    assert calls == [1]
+    assert calls == ["count_and_spool_bytes", "count_in_workers"]
     assert kernels.words == workers.words and np.array_equal(kernels.counts, workers.counts)
+    monkeypatch.setattr(parallel_count, "RANGE_BYTES", 1 << 22)  # now a small input
+    python = train(small_corpus, TrainConfig(min_count=1, epochs=1, threads=2))
+    assert len(calls) == 2 and python.words == kernels.words
     assert [kernels.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")] == \
         [workers.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")]

@@ -369,8 +369,13 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
     size, workers = corpus.input_size(files), thread_count(config.threads)
     with tqdm(total=size, unit="B", unit_scale=True, desc="count",
               disable=not verbose, leave=False) as bar:
-        if workers >= parallel_count.WORKERS_FROM and config.tokenizer == "default" and \
-                (size is None or size >= 2 * parallel_count.RANGE_BYTES):
+        small = size is not None and size < 2 * parallel_count.RANGE_BYTES
+        if config.tokenizer == "default" and small:  # under a second: no kernel to compile
+            sentences = corpus.iter_sentences(files, config.tokenizer, config.lowercase,
+                                              on_bytes=bar.update, binary_ok=binary_ok,
+                                              stats=stats)
+            return count_and_spool(sentences, workdir, config.max_vocab_size)
+        if config.tokenizer == "default" and workers >= parallel_count.WORKERS_FROM:
             return parallel_count.count_in_workers(
                 files, workers, config.tokenizer, config.lowercase, workdir,
                 config.max_vocab_size, bar.update, binary_ok, stats)
