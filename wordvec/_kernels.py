@@ -425,36 +425,45 @@ def cbow_updates(n, model, settings, alpha, state, work):
     2021, "Corrected CBOW Performs as well as Skip-gram"). Otherwise every row moves
     by the whole gradient at ``h``, as word2vec.c and fastText do. Rows move by their
     ``lockf`` times that. A context seen twice in the window counts twice, in ``h``
-    and in its update. Returns (loss, examples, state).
+    and in its update. Each centre's window and noise words are drawn while the
+    previous centre trains (in ``targets`` rows ``i & 1``), so their rows load
+    meanwhile; the draws keep their order, so this changes no result. Returns (loss,
+    examples, state).
     """
     w_in, w_out, buf, hidden, grad = model.w_in, model.w_out, work.buf, work.hidden, work.grad
     first, rows, targets = model.in_offsets, model.in_rows, work.targets
     loss, prob, examples = 0.0, 1.0, 0
-    for i in range(n):
-        start, stop, state = window_span(i, n, settings, state)
+    start, stop = 0, 0
+    for i in range(n + 1):  # draw centre i's window and targets, train centre i - 1
+        next_start, next_stop = 0, 0
+        if i < n:
+            next_start, next_stop, state = window_span(i, n, settings, state)
+            if next_stop - next_start > 1:
+                state = draw_targets(buf[i], model.noise, state, targets, i & 1, work.hot,
+                                     work.shift)
+                for k in range(targets.shape[1]):  # they load while centre i - 1 trains
+                    prefetch_row(w_out, targets[i & 1, k])
+        c = i - 1
         n_ctx = stop - start - 1
-        if n_ctx == 0:
-            continue
-        state = draw_targets(buf[i], model.noise, state, targets, 0, work.hot, work.shift)
-        for k in range(targets.shape[1]):  # they load while h is summed
-            prefetch_row(w_out, targets[0, k])
-        for d in range(w_in.shape[1]):
-            hidden[0, d] = ZERO
-        for j in range(start, stop):
-            if j != i:
-                lo, hi = first[buf[j]], first[buf[j] + 1]
-                weight = ONE / np.float32((hi - lo) * n_ctx)
-                for p in range(lo, hi):
-                    axpy_row(weight, w_in, rows[p], hidden, 0)
-        prob, part = sgns_update(hidden, 0, w_out, work, 0, alpha, prob, ZERO)
-        loss += part
-        examples += 1
-        for j in range(start, stop):
-            if j != i:
-                lo, hi = first[buf[j]], first[buf[j] + 1]
-                step = ONE / np.float32((hi - lo) * n_ctx) if settings.corrected else ONE
-                for p in range(lo, hi):
-                    axpy_row(model.lockf[rows[p]] * step, grad, 0, w_in, rows[p])
+        if c >= 0 and n_ctx > 0:
+            for d in range(w_in.shape[1]):
+                hidden[0, d] = ZERO
+            for j in range(start, stop):
+                if j != c:
+                    lo, hi = first[buf[j]], first[buf[j] + 1]
+                    weight = ONE / np.float32((hi - lo) * n_ctx)
+                    for p in range(lo, hi):
+                        axpy_row(weight, w_in, rows[p], hidden, 0)
+            prob, part = sgns_update(hidden, 0, w_out, work, c & 1, alpha, prob, ZERO)
+            loss += part
+            examples += 1
+            for j in range(start, stop):
+                if j != c:
+                    lo, hi = first[buf[j]], first[buf[j] + 1]
+                    step = ONE / np.float32((hi - lo) * n_ctx) if settings.corrected else ONE
+                    for p in range(lo, hi):
+                        axpy_row(model.lockf[rows[p]] * step, grad, 0, w_in, rows[p])
+        start, stop = next_start, next_stop
     return loss - math.log(prob), examples, state
 
 
