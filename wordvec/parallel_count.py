@@ -45,7 +45,7 @@ from . import corpus
 from .vocab import RawCounts, merge_part
 
 RANGE_BYTES = 1 << 22  # one part of a plain file: ~700k tokens of English
-# Two workers counted 20M tokens in 4.3-4.6 s, the kernels in one process in 2.9-3.1 s;
+# On 2 cores two workers counted and encoded 20M tokens in 5.2 s, the kernels in 3.4 s;
 # the workers' Python scales with cores, the kernels do not (docs/performance.md).
 WORKERS_FROM = 3
 WORKER_WORDS = 1 << 20  # a worker forgets its words past this many (~100 MB of them)
