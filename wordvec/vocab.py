@@ -126,7 +126,9 @@ def count_and_spool_bytes(chunks: Iterable[tuple[bytes, bool]], workdir: Path,
             raw.n_sentences += int(n_ends)
             if table.state[ck.N_LIVE] > max_vocab_size:
                 table = _prune_table(table, raw, max_vocab_size)
-    _read_table(table, raw)
+    words, live = _read_table(table, raw)
+    del table
+    raw.index = dict(zip(words.decode("utf-8").split("\n")[:-1], live))  # no word holds \n
     return raw
 
 
@@ -311,15 +313,16 @@ def _packed_words(table, ids: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndar
     return words, starts[:-1]
 
 
-def _read_table(table, raw: RawCounts) -> None:
-    """Fill ``raw``'s index, counts and free ids from the kernels' table."""
+def _read_table(table, raw: RawCounts) -> tuple[bytes, list[int]]:
+    """Fill ``raw``'s counts and free ids from the kernels' table; return its words
+    (each followed by a newline) and their ids, for the index, which the caller makes
+    once it has let go of the table (it holds tens of MB of arrays)."""
     n_ids = int(table.state[ck.N_IDS])
     live = _live_ids(table)
-    text = _packed_words(table, live, 1)[0].tobytes().decode("utf-8")
-    raw.index = dict(zip(text.split("\n")[:-1], live.tolist()))  # words hold no newline
     raw.counts = table.counts[:n_ids].copy()
     raw.freed_at = raw.freed_at[:n_ids].copy()
     raw.free = table.free[:int(table.state[ck.N_FREE])].tolist()
+    return _packed_words(table, live, 1)[0].tobytes(), live.tolist()
 
 
 def _add_new(tokens: list[str], found: list, index: dict[str, int], next_id: int,
