@@ -117,7 +117,7 @@ def test_pruning_keeps_the_table_bounded(tmp_path, monkeypatch):
     assert raw.counts[raw.index["common"]] == 400
 
 
-def test_training_counts_in_workers_from_workers_from_threads(small_corpus, monkeypatch):
+def test_trainer_counts_with_kernels_workers_or_python(small_corpus, monkeypatch):
     """The trainer counts in workers from ``WORKERS_FROM`` threads (lowered here to
     2, as these machines have 2 cores) when it has input to share, and below that in
     one process with the kernels: the vocabulary and the corpus statistics agree.
