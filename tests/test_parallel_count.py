@@ -141,3 +141,24 @@ def test_trainer_counts_with_kernels_workers_or_python(small_corpus, monkeypatch
     assert len(calls) == 2 and python.words == kernels.words
     assert [kernels.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")] == \
         [workers.stats[k] for k in ("raw_tokens", "train_tokens", "sentences")]
+
+
+def test_text_in_other_scripts_counts_in_workers(tmp_path, monkeypatch):
+    """Text the counting kernels would hand line by line to Python (Greek letters
+    here) is counted by worker processes at 2 threads, with the words and counts that
+    one thread (the kernel pass) finds."""
+    monkeypatch.setattr(parallel_count, "RANGE_BYTES", 4096)
+    path = tmp_path / "greek.txt"
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("αβγδεζηθικλμ"), 3)) for _ in range(60)]
+    path.write_text("\n".join(" ".join(rng.choice(words, 12)) for _ in range(800)),
+                    encoding="utf-8")
+    calls = []
+    real = parallel_count.count_in_workers
+    monkeypatch.setattr(parallel_count, "count_in_workers",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    workers = train(path, TrainConfig(min_count=1, epochs=1, threads=2))
+    assert calls == [1]
+    kernels = train(path, TrainConfig(min_count=1, epochs=1, threads=1))
+    assert calls == [1]
+    assert workers.words == kernels.words and np.array_equal(workers.counts, kernels.counts)

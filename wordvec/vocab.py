@@ -138,21 +138,36 @@ def default_words(data: bytes, lowercase: bool = True) -> bytes:
     whitespace counting kernel reads. A kernel does the lines whose characters NFKC
     leaves alone (``_count_kernels.char_kind``: most lines of English text), and
     ``tokenize`` the others."""
+    out, n, odd = _word_lines(data, lowercase)
+    if len(odd) == 0:
+        return out[:n].tobytes()
+    parts, done = [], 0
+    for start, stop, at in odd.tolist():
+        line = data[start:stop].decode("utf-8")
+        parts += [out[done:at].tobytes(), " ".join(tokenize(line, "default", lowercase)).encode()]
+        done = at
+    parts.append(out[done:n].tobytes())
+    return b"".join(parts)
+
+
+def kernel_share(data: bytes) -> float:
+    """The share of ``data``'s bytes (UTF-8 lines) that ``default_words`` splits in
+    its kernel rather than with ``tokenize``."""
+    odd = _word_lines(data, True)[2]
+    return 1.0 - float((odd[:, 1] - odd[:, 0]).sum()) / max(len(data), 1)
+
+
+def _word_lines(data: bytes, lowercase: bool) -> tuple[np.ndarray, int, np.ndarray]:
+    """``_count_kernels.word_lines`` on ``data``: its output buffer, the bytes written
+    there, and the lines it left (input start, input end, place in the output; one
+    row each)."""
     text = np.frombuffer(data, dtype=np.uint8)
     out = np.empty(len(text), dtype=np.uint8)
     # an odd line holds a character of 2 or more bytes and ends with a newline (but
     # the last): at most len / 3 + 1 of them; untouched pages of np.empty cost nothing
     odd = np.empty(len(text) + 3, dtype=np.int64)
     n, k = ck.word_lines(text, lowercase, out, odd)
-    if k == 0:
-        return out[:n].tobytes()
-    parts, done = [], 0
-    for start, stop, at in odd[:3 * k].reshape(-1, 3).tolist():
-        line = data[start:stop].decode("utf-8")
-        parts += [out[done:at].tobytes(), " ".join(tokenize(line, "default", lowercase)).encode()]
-        done = at
-    parts.append(out[done:n].tobytes())
-    return b"".join(parts)
+    return out, int(n), odd[:3 * k].reshape(-1, 3)
 
 
 def count_ids(batches: Iterable[tuple[np.ndarray, np.ndarray]], workdir: Path,
