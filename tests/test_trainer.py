@@ -21,6 +21,7 @@ from wordvec.trainer import (
     init_weights,
     learning_rate,
     num_threads,
+    release_free_heap,
     seed_stream,
     train,
 )
@@ -244,3 +245,20 @@ def test_a_run_compiles_only_its_update(small_corpus, tmp_path, options, kind, u
     signatures, held = eval(out.strip().splitlines()[-1])
     assert len(signatures) == 1 and signatures[0].endswith(f"int64, {kind})")
     assert held == [update]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm") or
+                    not hasattr(trainer._libc(), "malloc_trim"), reason="Linux with glibc")
+def test_freed_heap_pages_go_back_to_the_system():
+    blocks = [bytes(4000) for _ in range(20_000)]  # 80 MB of heap blocks (not pymalloc)
+    last = blocks.pop()  # keeps the heap's top in use, so freeing cannot shrink it
+    del blocks
+    before = _rss_mb()
+    release_free_heap()
+    assert before - _rss_mb() > 40
+    assert len(last) == 4000

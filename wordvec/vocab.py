@@ -23,6 +23,7 @@ import os
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress, repeat
 from pathlib import Path
 
@@ -429,11 +430,11 @@ class Vocab:
 
     words: list[str]
     counts: np.ndarray  # int64, shape (n_words,)
-    index: dict[str, int] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.index:
-            self.index = {w: i for i, w in enumerate(self.words)}
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Word -> id, built on first use: training needs none (34 MB at 446k ids)."""
+        return {w: i for i, w in enumerate(self.words)}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -465,7 +466,7 @@ class Vocab:
             return Vocab(self.words, self.counts)
         text, counts = "\n".join(self.words), self.counts
         self.words.clear()
-        self.index.clear()
+        self.__dict__.pop("index", None)
         return Vocab(text.split("\n"), counts)
 
     def keep_thresholds(self, sample: float) -> np.ndarray:
