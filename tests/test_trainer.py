@@ -182,6 +182,26 @@ def test_probe_loss_by_hand():
     assert probe_loss(big, big, probe, 6.0) == pytest.approx(expected)
 
 
+def test_probe_in_batches_is_the_mean_loss_over_composed_inputs(monkeypatch):
+    """Words of several input rows (a subword model's), more pairs than one batch."""
+    from wordvec._kernels import SIGMOID_CLIP, Model
+
+    rng = np.random.default_rng(0)
+    w_in, w_out = rng.normal(size=(9, 4)).astype(np.float32), rng.normal(size=(5, 4))
+    offsets, rows = np.array([0, 2, 3, 6, 7, 9]), np.array([0, 5, 1, 2, 6, 7, 3, 4, 8])
+    model = Model(w_in, w_out.astype(np.float32), None, None, None, offsets,
+                  rows.astype(np.int32))
+    draws = [(rng.integers(0, 5, n), rng.integers(0, 5, n), rng.integers(0, 5, (n, 2)))
+             for n in (5, 6)]
+    monkeypatch.setattr(trainer, "PROBE_BATCH", 4)
+    contexts, centres, noise = [np.concatenate(x) for x in zip(*draws)]
+    h = np.stack([w_in[rows[offsets[w]:offsets[w + 1]]].mean(axis=0) for w in contexts])
+    scores = np.clip(np.einsum("id,ikd->ik", h, w_out[np.c_[centres, noise]]),
+                     -SIGMOID_CLIP, SIGMOID_CLIP)
+    expected = (np.logaddexp(0, -scores[:, 0]) + np.logaddexp(0, scores[:, 1:]).sum(1)).mean()
+    assert trainer._probe(model, draws) == pytest.approx(expected, rel=1e-5)
+
+
 def test_a_slow_kernel_load_says_it_is_compiling(monkeypatch):
     """The notice comes once loading has taken NOTICE_AFTER seconds (compiling), and not
     when the kernels load quickly (from the cache)."""

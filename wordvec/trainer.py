@@ -54,6 +54,7 @@ from .vocab import (
 
 CHUNK_TOKENS = 1 << 20
 PROBE_PAIRS = 20_000
+PROBE_BATCH = 1024  # probe pairs whose input vectors are composed at once
 # With several threads, each trains a private copy of this many of the most frequent
 # words' output rows (see _kernels). On 5M tokens of English, 2 threads: 578k words/s
 # without, 722k with (median of 3, alternating); 256 and 4096 rows did no better.
@@ -755,19 +756,34 @@ def _epoch_loop(ids, offsets, bounds, kernel_args, rng_states, config: TrainConf
 
 def _probe(model, probe: list) -> float:
     """The probe loss; each probe word's input vector is the mean of its input rows.
-    ``probe``: the samples drawn from each chunk (none on a rank with no text)."""
+    ``probe``: the samples drawn from each chunk (none on a rank with no text).
+
+    In batches of ``PROBE_BATCH`` pairs, so that composing the input vectors takes
+    little memory (all 20k at once took up to 48 MB at dim 300, and a subword
+    model's gathered rows about ten times that, at the end of every epoch).
+    """
     if not probe:
         return 0.0
     contexts, centres, noise = [np.concatenate(x) for x in zip(*probe)]
-    words, inverse = np.unique(contexts, return_inverse=True)
+    total = 0.0
+    for start in range(0, len(contexts), PROBE_BATCH):
+        some = slice(start, start + PROBE_BATCH)
+        words = contexts[some]
+        pairs = (np.arange(len(words)), centres[some], noise[some])
+        total += len(words) * probe_loss(_input_vectors(model, words), model.w_out, pairs,
+                                         float(_kernels.SIGMOID_CLIP))
+    return total / len(contexts)
+
+
+def _input_vectors(model, words: np.ndarray) -> np.ndarray:
+    """Each of ``words``' input vector: the mean of its rows ``in_rows`` of ``w_in``."""
     first, last = model.in_offsets[words], model.in_offsets[words + 1]
     offsets = np.concatenate([[0], np.cumsum(last - first)])
     rows = model.in_rows[np.repeat(first - offsets[:-1], last - first) +
                          np.arange(offsets[-1])]
     inputs = subwords.sum_rows(model.w_in, offsets, rows)
     inputs /= (last - first).astype(np.float32)[:, None]
-    return probe_loss(inputs, model.w_out, (inverse, centres, noise),
-                      float(_kernels.SIGMOID_CLIP))
+    return inputs
 
 
 def check_finite(loss_sum: float, w_in: np.ndarray, w_out: np.ndarray,
