@@ -595,20 +595,23 @@ def release_free_heap() -> None:
 
     Counting, the vocabulary and the noise table free millions of small objects, and
     glibc keeps those pages resident for reuse; training then allocates nothing
-    small, so they would only add to its peak (about 90 MB at 446k item ids,
+    small, so they would only add to its peak (about 70 MB at 446k item ids,
     ``bench_item2vec.py``). A no-op where the C library has no ``malloc_trim``.
     """
-    trim = getattr(_libc(), "malloc_trim", None)
+    trim = _malloc_trim()
     if trim is not None:
         trim(0)
 
 
 @functools.cache
-def _libc():
+def _malloc_trim():
+    """glibc's ``int malloc_trim(size_t pad)``, or None (another C library, Windows)."""
     try:
-        return ctypes.CDLL(None)
-    except OSError:  # no C library to open (not expected on Linux or macOS)
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, TypeError, AttributeError):
         return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def block_seeds(seed: int, n_blocks: int, rank: int = 0) -> np.ndarray:
