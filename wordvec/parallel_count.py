@@ -24,9 +24,9 @@ With fewer than ``WORKERS_FROM`` threads the trainer counts in one process inste
 with the counting kernels (``vocab.default_words`` then ``count_and_spool_bytes``),
 which on two cores is faster than two workers, unless the first MB of the input is
 mostly text the kernels leave to Python (other scripts: ``trainer.KERNEL_SHARE``).
-Input under two parts is counted by
-the Python pass in one process: it takes under a second there, less than the
-kernels' first compile (about 1.7 s), which a first run would pay.
+Input under two parts is counted by the Python pass in one process: it takes under a
+second there, less than the kernels' first compile (about 1.7 s), which a first run
+would pay.
 """
 
 from __future__ import annotations
