@@ -25,6 +25,7 @@ from wordvec.trainer import (
     seed_stream,
     train,
 )
+from wordvec.vocab import Vocab
 
 
 def test_learning_rate_decays_linearly_to_min_alpha():
@@ -51,6 +52,26 @@ def test_one_thread_same_seed_is_bit_identical(small_corpus):
     start, _ = init_weights(len(first), config.dim, config.seed)
     assert np.abs(first.vectors - start).mean() > 10 * np.abs(start).mean()
     assert first.stats["epoch_losses"][1] < first.stats["epoch_losses"][0]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_word_only_skipgram_needs_no_input_rows(small_corpus, monkeypatch, shared):
+    """Its kernels read none: it gets an empty pair (5.4 MB less at 446k ids) and trains
+    bit for bit as with each word's own row spelt out; its probe loss reads the rows."""
+    config = TrainConfig(threads=1, seed=7, epochs=2, min_count=2, shared_negatives=shared)
+    offsets, rows, _ = trainer.input_rows(Vocab(["a", "b"], np.ones(2)), config)
+    assert offsets.tolist() == [0] and len(rows) == 0
+    without = train(small_corpus, config)
+
+    def identity(vocab, config):
+        n = len(vocab)
+        return (np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int32),
+                np.zeros(0, dtype=np.int64))
+    monkeypatch.setattr(trainer, "input_rows", identity)
+    spelt = train(small_corpus, config)
+    np.testing.assert_array_equal(without.vectors, spelt.vectors)
+    np.testing.assert_array_equal(without.context, spelt.context)
+    assert without.stats["epoch_losses"] == spelt.stats["epoch_losses"]
 
 
 def test_input_vectors_start_uniform_in_one_over_dim():

@@ -71,7 +71,8 @@ keep : int64 (n_words,), subsampling thresholds (``Vocab.keep_thresholds``).
 noise : int64 (n_words,), the noise alias table (``Vocab.noise_table``).
 in_offsets, in_rows : int64 (n_words + 1,), int32: word ``w``'s input vector is the
     mean of rows ``in_rows[in_offsets[w]:in_offsets[w + 1]]`` of ``w_in`` (its own,
-    then its n-grams'; ``subwords.subword_rows``). Read only when training subwords.
+    then its n-grams'; ``subwords.subword_rows``). Read by the CBOW and subword
+    updates; word-only skip-gram reads none and gets them empty (``[0]``, ``[]``).
 """
 
 Settings = namedtuple("Settings", ["window", "negative", "corrected", "shrink"])
