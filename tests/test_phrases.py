@@ -65,6 +65,34 @@ def test_one_pass_matches_the_plain_reference(tmp_path, scoring, threshold, conn
     assert joined == [s for s in expected if s]
 
 
+def test_candidates_sorted_in_halves_count_as_sorted_at_once(tmp_path, monkeypatch):
+    """Each chunk's keys sorted as two runs (two threads) and merged into the table
+    count every key as one sort would; end to end, the same phrases and text."""
+    from wordvec import _phrase_kernels
+
+    rng = np.random.default_rng(1)
+    keys, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    seen = []
+    for size in (0, 1, 7, 500, 3000):
+        found = rng.integers(0, 300, size).astype(np.int64) << 20
+        seen.append(found.copy())
+        cut = int(rng.integers(0, size + 1))
+        found[:cut].sort()
+        found[cut:].sort()
+        keys, counts = _phrase_kernels.merge_counts(keys, counts, found, cut)
+    expected, times = np.unique(np.concatenate(seen), return_counts=True)
+    np.testing.assert_array_equal(keys, expected)
+    np.testing.assert_array_equal(counts, times)
+
+    monkeypatch.setattr(phrases, "SPLIT_SORT", 1)
+    sentences = _corpus()
+    table, joined = _run(sentences, tmp_path, threads=2, phrase_threshold=10.0,
+                         connectors="en")
+    found, expected = reference.phrase_pass(sentences, 5, 10.0, "word2vec",
+                                            set(phrases.connector_words("en")))
+    assert set(table.phrases) == set(found) and joined == [s for s in expected if s]
+
+
 def test_passes_build_longer_phrases_and_connectors_stay_inside(tmp_path):
     table, joined = _run(_corpus(), tmp_path, phrases=2, connectors="en", phrase_threshold=10.0)
     assert {"new_york", "san_francisco", "bank_of_america", "new_york_times"} <= \

@@ -102,25 +102,33 @@ def candidate_keys(ids, ends, code, radix, max_conn, keys, n_blocks):
 
 
 @njit(cache=True)
-def merge_counts(keys, counts, found):
-    """Merge the sorted table (``keys``, ``counts``) with ``found``, sorted keys that
-    may repeat, adding one to a key's count per occurrence. Returns the new table."""
-    out_keys = np.empty(keys.shape[0] + found.shape[0], dtype=np.int64)
+def merge_counts(keys, counts, found, cut):
+    """Merge the sorted table (``keys``, ``counts``) with ``found``, keys that may
+    repeat, sorted within ``found[:cut]`` and within ``found[cut:]`` (two runs, sorted
+    at once), adding one to a key's count per occurrence. Returns the new table."""
+    n_keys, n_found = keys.shape[0], found.shape[0]
+    out_keys = np.empty(n_keys + n_found, dtype=np.int64)
     out_counts = np.empty(out_keys.shape[0], dtype=np.int64)
-    i, j, n = 0, 0, 0
-    while i < keys.shape[0] or j < found.shape[0]:
-        if j == found.shape[0] or (i < keys.shape[0] and keys[i] < found[j]):
-            out_keys[n], out_counts[n] = keys[i], counts[i]
+    i, j, m, n = 0, 0, cut, 0
+    while i < n_keys or j < cut or m < n_found:
+        key, have = np.int64(0), False  # the least key at the three fronts
+        if i < n_keys:
+            key, have = keys[i], True
+        if j < cut and (not have or found[j] < key):
+            key, have = found[j], True
+        if m < n_found and (not have or found[m] < key):
+            key = found[m]
+        count = 0
+        if i < n_keys and keys[i] == key:
+            count += counts[i]
             i += 1
-        else:
-            key, count = found[j], 0
-            while j < found.shape[0] and found[j] == key:
-                count += 1
-                j += 1
-            if i < keys.shape[0] and keys[i] == key:
-                count += counts[i]
-                i += 1
-            out_keys[n], out_counts[n] = key, count
+        while j < cut and found[j] == key:
+            count += 1
+            j += 1
+        while m < n_found and found[m] == key:
+            count += 1
+            m += 1
+        out_keys[n], out_counts[n] = key, count
         n += 1
     return out_keys[:n], out_counts[:n]
 
