@@ -118,3 +118,37 @@ def test_unreadable_file_says_so(tmp_path, monkeypatch):
     (tmp_path / "c.txt").write_text("x\n")
     with pytest.raises(CorpusError, match="c.txt: permission denied; make the file readable"):
         _sentences(tmp_path / "c.txt")
+
+
+def test_read_ahead_gives_every_item_in_order_then_the_error():
+    def items():
+        yield from range(50)
+        raise CorpusError("broken at 50")
+
+    got = []
+    with pytest.raises(CorpusError, match="broken at 50"):
+        for item in corpus.read_ahead(items(), depth=3):
+            got.append(item)
+    assert got == list(range(50))
+
+
+def test_read_ahead_stops_and_closes_its_source_when_the_caller_stops():
+    import threading
+    import time
+
+    closed, made = threading.Event(), []
+
+    def items():
+        try:
+            for i in range(10_000):
+                made.append(i)
+                yield i
+        finally:
+            closed.set()
+
+    ahead = corpus.read_ahead(items(), depth=2)
+    assert [next(ahead) for _ in range(3)] == [0, 1, 2]
+    ahead.close()
+    assert closed.wait(timeout=5)
+    time.sleep(0.1)
+    assert len(made) <= 6  # what was read ahead, not the whole source

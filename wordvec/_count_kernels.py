@@ -70,7 +70,7 @@ def add_word(data, p, q, h, slot, table):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_words(data, ends_line, table, ids, ends, first_token):
     """Split ``data`` (UTF-8 bytes) into words, counting each and writing its id to
     ``ids``; a line ends a sentence, and so does every ``MAX_SENTENCE_LEN``-th word of
@@ -181,7 +181,7 @@ def char_kind(b, c, d):
     return OTHER, 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def word_lines(data, lowercase, out, odd):
     """The default tokenizer's words (``corpus.tokenize``) of each line of ``data``
     (UTF-8 bytes), written to ``out`` one line per line, the words split by single

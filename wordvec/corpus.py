@@ -17,9 +17,11 @@ import codecs
 import gzip
 import lzma
 import os
+import queue
 import re
 import stat
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -340,6 +342,58 @@ def iter_line_bytes(inputs: Iterable[str | os.PathLike],
     for path in expand_paths(inputs):
         for text, ends_line in line_pieces(path, on_bytes, binary_ok, stats):
             yield text.encode("utf-8"), ends_line
+
+
+def read_ahead(items: Iterable, depth: int = 2) -> Iterator:
+    """``items``, made on a thread of their own up to ``depth`` ahead of the caller.
+
+    For a pipeline whose stages let go of the GIL (NumPy, file reads, ``nogil``
+    kernels): reading and splitting the next chunk of text runs on a second core
+    while a kernel counts this one. An exception raised by ``items`` is raised here,
+    after the items made before it. When the caller stops early (an error, Ctrl-C),
+    closing this generator waits for the thread to finish the item in hand and close
+    ``items``, so nothing reads on while Python shuts down. So ``items`` must not
+    wait for input: regular files, not stdin or pipes.
+    """
+    ready: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        source = iter(items)
+        try:
+            for item in source:
+                if not _hand_over(ready, stop, (True, item)):
+                    return
+            _hand_over(ready, stop, (False, None))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            _hand_over(ready, stop, (False, exc))
+        finally:
+            getattr(source, "close", lambda: None)()
+
+    worker = threading.Thread(target=make, name="wordvec-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = ready.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _hand_over(ready: queue.Queue, stop: threading.Event, entry) -> bool:
+    """Put ``entry`` in ``ready`` unless ``stop`` is set first; whether it was put."""
+    while not stop.is_set():
+        try:
+            ready.put(entry, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def line_pieces(path, on_bytes, binary_ok: bool, stats) -> Iterator[tuple[str, bool]]:

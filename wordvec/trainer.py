@@ -394,6 +394,9 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
         chunks = corpus.iter_line_bytes(files, bar.update, binary_ok, stats)
         if config.tokenizer == "default":
             chunks = ((default_words(data, config.lowercase), ends) for data, ends in chunks)
+        if workers > 1 and size is not None:  # files: split the next chunk meanwhile
+            with contextlib.closing(corpus.read_ahead(chunks)) as ahead:
+                return count_and_spool_bytes(ahead, workdir, config.max_vocab_size)
         return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
 
 
