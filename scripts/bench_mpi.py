@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 from _data import ROOT, default_corpus
-from benchmark import SETTINGS, quality, spread, write_tokens
+from benchmark import SETTINGS, compile_corpus, quality, spread, write_tokens
 
 SETUPS = {"1 process x 2 threads": (1, 2), "2 ranks x 1 thread": (2, 1),
           "4 ranks x 1 thread": (4, 1)}
@@ -169,8 +169,7 @@ def main() -> None:
     n = sum(len(line.split()) for line in open(tokens, encoding="utf-8"))
     print(f"corpus {args.corpus} -> {tokens} ({n:,} tokens)", flush=True)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    small = args.json.parent / "tokens-compile.txt"
-    write_tokens(tokens, 200_000, small)
+    small = compile_corpus(tokens, args.json.parent / "tokens-compile.txt")
     once = argparse.Namespace(**{**vars(args), "epochs": 1})
     run(args.setups[0], small, once, 1, env)  # compile (and cache) the kernels first
     runs = {s: [] for s in args.setups}
