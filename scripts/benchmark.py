@@ -83,8 +83,8 @@ def write_tokens(corpus: Path, n_tokens: int, out: Path) -> int:
 def compile_corpus(tokens: Path, out: Path) -> Path:
     """A prefix of ``tokens`` to compile (and cache) the kernels on before the timed
     runs. Compile time does not depend on size, but input under 8 MB is counted
-    without the counting kernels (``parallel_count.RANGE_BYTES``), which a 200k-token
-    prefix then left to compile in the first timed run: 2M tokens (12 MB) compile them."""
+    without the counting kernels (``parallel_count.RANGE_BYTES``), so the prefix is
+    2M tokens (12 MB): the counting kernels compile here too, not in a timed run."""
     write_tokens(tokens, 2_000_000, out)
     return out
 

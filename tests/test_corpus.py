@@ -3,6 +3,8 @@ import gzip
 import io
 import lzma
 import sys
+import threading
+import time
 
 import pytest
 
@@ -133,9 +135,6 @@ def test_read_ahead_gives_every_item_in_order_then_the_error():
 
 
 def test_read_ahead_stops_and_closes_its_source_when_the_caller_stops():
-    import threading
-    import time
-
     closed, made = threading.Event(), []
 
     def items():
