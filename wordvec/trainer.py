@@ -197,7 +197,7 @@ def train(inputs, config: TrainConfig | None = None, verbose: bool = False,
         w_in, w_out, lockf = starting_weights(vocab, config, start, stats, used)
         stats.update(**run_epochs(ids, offsets, vocab, w_in, w_out, config, verbose, lockf,
                                   log, rows, world))
-        del ids, offsets, rows, lockf  # not needed to assemble the model
+        del ids
     emb = _embeddings(vocab, w_in, w_out, config, stats, used)
     resumed = start.resume.phrases if start.resume is not None else None
     emb.phrases = resumed.merged(table) if resumed is not None and table is not None else table
@@ -395,9 +395,9 @@ def _count(inputs, config: TrainConfig, workdir: Path, progress, binary_ok: bool
         if config.tokenizer == "default":
             chunks = ((default_words(data, config.lowercase), ends) for data, ends in chunks)
         if workers > 1 and size is not None:  # files: split the next chunk meanwhile
-            with contextlib.closing(corpus.read_ahead(chunks)) as ahead:
-                return count_and_spool_bytes(ahead, workdir, config.max_vocab_size)
-        return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
+            chunks = corpus.read_ahead(chunks)
+        with contextlib.closing(chunks):
+            return count_and_spool_bytes(chunks, workdir, config.max_vocab_size)
 
 
 def _kernel_text(files: list, size: int | None) -> bool:
